@@ -1,0 +1,21 @@
+// The `snapflow` subcommands. Each runs collectively on MPI_COMM_WORLD after PETSc is
+// initialised, reads its options from the PETSc options database and throws snapflow::Error
+// (on every rank) for bad input.
+#pragma once
+
+#include <string>
+
+namespace snapflow {
+
+struct CommandLine {
+  std::string command;     // "synth", "info", ...
+  std::string positional;  // CASE for synth, FILE for info; may be empty
+};
+
+extern const char kSynthHelp[];
+extern const char kInfoHelp[];
+
+int run_synth(const CommandLine& line);
+int run_info(const CommandLine& line);
+
+}  // namespace snapflow

@@ -1,0 +1,46 @@
+// Synthetic inputs with a known velocity field (DESIGN.md section 4).
+#pragma once
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "snapflow/io/snapshot_writer.hpp"
+
+namespace snapflow {
+
+class SynthCase {
+ public:
+  virtual ~SynthCase() = default;
+  // Grid, snapshot times and optional datasets of the file this case produces.
+  virtual SnapshotLayout layout() const = 0;
+  // Snapshot t: mass per cell `density` [ny][nx] and the mean velocity of that mass
+  // `velocity` [ny][nx][2] (length unit per second).
+  virtual void fill_snapshot(long t, double* density, double* velocity) const = 0;
+  // Whole-grid mask [ny][nx] and zones; only called when the layout says they exist.
+  virtual std::vector<uint8_t> mask() const { return {}; }
+  virtual std::vector<int32_t> zones() const { return {}; }
+};
+
+// Collective: writes every snapshot of `synth` to `path` (snapshots shared out over the
+// ranks of `comm`), with its mask and zones, atomically.
+void write_synth_case(MPI_Comm comm, const SynthCase& synth, const std::string& path);
+
+// Deterministic, platform-independent random numbers (SplitMix64), so that every rank and
+// every machine builds the same synthetic case from the same seed.
+class SplitMix64 {
+ public:
+  explicit SplitMix64(uint64_t seed) : state_(seed) {}
+  uint64_t next();
+  double uniform();                         // [0, 1)
+  double uniform(double low, double high);  // [low, high)
+  double normal();                          // standard normal (Box-Muller)
+
+ private:
+  uint64_t state_;
+};
+
+}  // namespace snapflow

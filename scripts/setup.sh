@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages snapflow needs (only when one is missing), then configures and
+# builds into build/ (the program lands at build/bin/snapflow). Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake pkg-config
+  openmpi-bin libopenmpi-dev
+  libpetsc-real3.18-dev libslepc-real3.18-dev
+  libhdf5-openmpi-dev
+  libgtest-dev
+  liblemon-dev coinor-libclp-dev
+  python3 python3-numpy python3-scipy python3-h5py python3-matplotlib python3-pot
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" > build.configure.log 2>&1 ||
+  { cat build.configure.log; exit 1; }
+rm -f build.configure.log
+cmake --build build -j "$(nproc)"
