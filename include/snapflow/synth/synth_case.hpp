@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "snapflow/core/random.hpp"
 #include "snapflow/io/snapshot_writer.hpp"
 
 namespace snapflow {
@@ -28,19 +29,5 @@ class SynthCase {
 // Collective: writes every snapshot of `synth` to `path` (snapshots shared out over the
 // ranks of `comm`), with its mask and zones, atomically.
 void write_synth_case(MPI_Comm comm, const SynthCase& synth, const std::string& path);
-
-// Deterministic, platform-independent random numbers (SplitMix64), so that every rank and
-// every machine builds the same synthetic case from the same seed.
-class SplitMix64 {
- public:
-  explicit SplitMix64(uint64_t seed) : state_(seed) {}
-  uint64_t next();
-  double uniform();                         // [0, 1)
-  double uniform(double low, double high);  // [low, high)
-  double normal();                          // standard normal (Box-Muller)
-
- private:
-  uint64_t state_;
-};
 
 }  // namespace snapflow

@@ -1,0 +1,96 @@
+// The per-rank transport kernel: one exact, warm-startable solver of the transport LP between
+// consecutive fine states (DESIGN.md sections 1.2-1.3). Plain C++: no MPI, no PETSc, no HDF5.
+//
+// A solver is built once per chain of steps on the same grid, mask, stencil and costs, and
+// solve() is called for each consecutive pair (a, b); with warm = true each solve starts
+// from the previous one's moves and node potentials. Every solve is exact (integer masses
+// and costs) and reaches the same objective cold or warm.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "snapflow/core/grid.hpp"
+#include "snapflow/transport/integer_masses.hpp"
+#include "snapflow/transport/stencil.hpp"
+
+namespace snapflow::transport {
+
+enum class Status : int8_t { kOptimal = 0, kRelaxed = 1, kInfeasible = 2 };
+std::string to_string(Status status);
+
+struct TransportSpec {
+  Grid grid;
+  std::vector<uint8_t> mask;  // [ny * nx], 1 = in the domain; empty: every cell is
+  StencilKind stencil = StencilKind::kEight;
+  CostModel cost;
+  Balance balance = Balance::kScale;
+  // Cost (length units) per unit of mass created or destroyed by the relaxed policy;
+  // <= 0 picks 5 * max(dx, dy).
+  double relax_penalty = 0.0;
+  // Mass per integer unit; <= 0 picks (total mass of the first a) / 2^40 at the first solve,
+  // kept for the solver's lifetime so warm starts stay exact.
+  double mass_unit = 0.0;
+};
+
+struct TransportResult {
+  Status status = Status::kOptimal;
+  double cost = 0.0;     // sum of flow x cost (mass x length), created/destroyed excluded
+  double moved = 0.0;    // mass that changed cell
+  double created = 0.0;  // relaxed policy: mass that appeared / vanished
+  double destroyed = 0.0;
+  double clipped = 0.0;     // negative mass clipped from a and b
+  double rebalanced = 0.0;  // mass the balance policy added (> 0) or removed (< 0)
+  double unroutable = 0.0;  // infeasible: mass that could reach no destination in the stencil
+  long augmentations = 0;
+  long settled = 0;  // Dijkstra work
+  bool warm = false;
+  double seconds = 0.0;
+};
+
+// The exact integer problem of the last solve, for independent oracles (tests, benchmarks).
+struct IntegerProblem {
+  struct Arc {
+    int32_t from, to;  // out-node (cell) and in-node (cell) indices in [0, cells)
+    int64_t cost;
+  };
+  int32_t cells = 0;
+  std::vector<int64_t> a, b;
+  std::vector<Arc> arcs;
+  bool reservoir = false;  // relaxed: create/destroy at `penalty` per unit
+  int64_t penalty = 0;
+};
+
+class TransportSolver {
+ public:
+  explicit TransportSolver(const TransportSpec& spec);
+  ~TransportSolver();
+  TransportSolver(const TransportSolver&) = delete;
+  TransportSolver& operator=(const TransportSolver&) = delete;
+
+  // a and b are whole-grid masses [ny * nx] (masked cells are ignored).
+  TransportResult solve(const double* a, const double* b, bool warm = true);
+
+  const TransportSpec& spec() const;
+  const Stencil& stencil() const;  // local stencils only
+  // Flow slots per cell: stencil directions, or the number of active cells (global).
+  int directions() const;
+  const std::vector<int32_t>& active_cells() const;
+  // Mass moved by the last solve from each cell towards each direction: [ny * nx][directions]
+  // for local stencils, [active][active] for the global problem.
+  std::vector<double> flows() const;
+  // Exact objective of the last solve in integer units (flow units x cost units, created and
+  // destroyed mass at the penalty included).
+  int64_t objective_units() const;
+  IntegerProblem integer_problem() const;
+  double mass_unit() const;
+  double cost_unit() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace snapflow::transport

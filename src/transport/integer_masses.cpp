@@ -1,0 +1,111 @@
+#include "snapflow/transport/integer_masses.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "snapflow/core/error.hpp"
+
+namespace snapflow::transport {
+
+Balance parse_balance(const std::string& text) {
+  if (text == "scale") return Balance::kScale;
+  if (text == "uniform") return Balance::kUniform;
+  if (text == "relaxed") return Balance::kRelaxed;
+  throw_error("option -balance: " + quoted(text) + " is not one of scale, uniform, relaxed");
+}
+
+std::string to_string(Balance balance) {
+  switch (balance) {
+    case Balance::kScale:
+      return "scale";
+    case Balance::kUniform:
+      return "uniform";
+    case Balance::kRelaxed:
+      return "relaxed";
+  }
+  return "?";
+}
+
+std::vector<int64_t> round_to_total(const std::vector<double>& x, double unit, int64_t target) {
+  const size_t n = x.size();
+  std::vector<int64_t> units(n);
+  std::vector<double> remainder(n);
+  int64_t sum = 0;
+  for (size_t k = 0; k < n; ++k) {
+    const double scaled = x[k] / unit;
+    const double whole = std::floor(scaled);
+    units[k] = static_cast<int64_t>(whole);
+    remainder[k] = scaled - whole;
+    sum += units[k];
+  }
+  int64_t missing = target - sum;
+  SNAPFLOW_VERIFY(missing >= 0 || n > 0, "round_to_total: nothing to round");
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), size_t{0});
+  auto larger_remainder = [&](size_t i, size_t j) {
+    return remainder[i] != remainder[j] ? remainder[i] > remainder[j] : i < j;
+  };
+  // The residue is below n units unless the caller's target is off; hand it out in rounds.
+  while (missing != 0 && n > 0) {
+    const int64_t step = missing > 0 ? 1 : -1;
+    const size_t count = std::min<size_t>(n, static_cast<size_t>(std::llabs(missing)));
+    if (step > 0) {
+      std::partial_sort(order.begin(), order.begin() + static_cast<long>(count), order.end(),
+                        larger_remainder);
+      for (size_t k = 0; k < count; ++k) units[order[k]] += 1;
+    } else {
+      // Take units back from the smallest remainders among cells that still have one.
+      std::sort(order.begin(), order.end(),
+                [&](size_t i, size_t j) { return larger_remainder(j, i); });
+      size_t taken = 0;
+      for (size_t k = 0; k < n && taken < count; ++k)
+        if (units[order[k]] > 0) {
+          units[order[k]] -= 1;
+          ++taken;
+        }
+      SNAPFLOW_VERIFY(taken > 0, "round_to_total: cannot reach the target total");
+      missing += static_cast<int64_t>(taken);
+      continue;
+    }
+    missing -= static_cast<int64_t>(count);
+  }
+  return units;
+}
+
+IntegerMasses integer_masses(const double* a, const double* b, const std::vector<int32_t>& cells,
+                             Balance balance, double unit) {
+  const size_t n = cells.size();
+  std::vector<double> xa(n), xb(n);
+  IntegerMasses out;
+  double total_a = 0.0, total_b = 0.0;
+  for (size_t k = 0; k < n; ++k) {
+    const double va = a[cells[k]], vb = b[cells[k]];
+    out.clipped += (va < 0 ? -va : 0.0) + (vb < 0 ? -vb : 0.0);
+    xa[k] = std::max(va, 0.0);
+    xb[k] = std::max(vb, 0.0);
+    total_a += xa[k];
+    total_b += xb[k];
+  }
+  if (balance == Balance::kScale && total_b > 0.0) {
+    const double factor = total_a / total_b;
+    for (double& v : xb) v *= factor;
+    out.rebalanced = total_a - total_b;
+  } else if (balance == Balance::kUniform && n > 0) {
+    // The seed paper's Remark 4.1: the excess is spread uniformly over the lighter state.
+    std::vector<double>& lighter = total_a < total_b ? xa : xb;
+    const double share = std::fabs(total_b - total_a) / static_cast<double>(n);
+    for (double& v : lighter) v += share;
+    out.rebalanced = total_a < total_b ? -(total_b - total_a) : total_a - total_b;
+  }
+  const double sum_a = std::accumulate(xa.begin(), xa.end(), 0.0);
+  const double sum_b = std::accumulate(xb.begin(), xb.end(), 0.0);
+  const int64_t target_a = std::llround(sum_a / unit);
+  out.a = round_to_total(xa, unit, target_a);
+  // Balanced policies give b exactly a's total; relaxed (or an empty b) keeps b's own.
+  const bool balanced = balance != Balance::kRelaxed && sum_b > 0.0;
+  out.b = round_to_total(xb, unit, balanced ? target_a : std::llround(sum_b / unit));
+  return out;
+}
+
+}  // namespace snapflow::transport

@@ -1,0 +1,265 @@
+#include "snapflow/transport/transport_solver.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "arc_sets.hpp"
+#include "shortest_path_flow.hpp"
+#include "snapflow/core/error.hpp"
+
+namespace snapflow::transport {
+
+namespace {
+// Integer costs resolve 1/65536 of the smaller cell side.
+constexpr double kCostSteps = 65536.0;
+// Default mass resolution: the first state's total is 2^40 units.
+constexpr double kMassSteps = 1099511627776.0;
+}  // namespace
+
+std::string to_string(Status status) {
+  switch (status) {
+    case Status::kOptimal:
+      return "optimal";
+    case Status::kRelaxed:
+      return "relaxed";
+    case Status::kInfeasible:
+      return "infeasible";
+  }
+  return "?";
+}
+
+struct TransportSolver::Impl {
+  TransportSpec spec;
+  Stencil stencil;
+  std::vector<int32_t> cells;  // active grid cells
+  double cost_unit = 1.0;      // length per integer cost unit
+  double mass_unit = 0.0;
+  int64_t penalty_units = 0;
+  std::vector<double> real_cost;  // per direction (local) for reporting
+  LocalArcs local;
+  GlobalArcs global;
+  std::unique_ptr<ShortestPathFlow<LocalArcs>> local_flow;
+  std::unique_ptr<ShortestPathFlow<GlobalArcs>> global_flow;
+  IntegerMasses masses;
+
+  bool is_global() const { return spec.stencil == StencilKind::kGlobal; }
+  int slots() const { return is_global() ? global.slots : local.slots; }
+  const std::vector<int64_t>& flow() const {
+    return is_global() ? global_flow->flow() : local_flow->flow();
+  }
+  int64_t arc_cost(int32_t c, int d) const {
+    return is_global() ? global.cost(c, d) : local.cost(c, d);
+  }
+  int32_t target(int32_t c, int d) const {
+    return is_global() ? global.target(c, d) : local.target(c, d);
+  }
+  int stay_slot(int32_t c) const { return is_global() ? global.stay_slot(c) : local.stay_slot(c); }
+};
+
+TransportSolver::TransportSolver(const TransportSpec& spec) : impl_(std::make_unique<Impl>()) {
+  Impl& s = *impl_;
+  s.spec = spec;
+  const Grid& g = spec.grid;
+  SNAPFLOW_VERIFY(g.nx >= 1 && g.ny >= 1, "transport: empty grid " << g.nx << " x " << g.ny);
+  SNAPFLOW_VERIFY(g.dx > 0 && g.dy > 0, "transport: cell sizes must be > 0");
+  SNAPFLOW_VERIFY(spec.mask.empty() || static_cast<long>(spec.mask.size()) == g.cells(),
+                  "transport: mask has " << spec.mask.size() << " cells, grid has " << g.cells());
+  SNAPFLOW_VERIFY(spec.cost.kind == CostKind::kEuclid || spec.cost.power > 0,
+                  "transport: option -cost_power must be > 0, got " << spec.cost.power);
+  std::vector<int32_t> index(static_cast<size_t>(g.cells()), -1);
+  for (int32_t k = 0; k < g.cells(); ++k)
+    if (spec.mask.empty() || spec.mask[k]) {
+      index[k] = static_cast<int32_t>(s.cells.size());
+      s.cells.push_back(k);
+    }
+  const int32_t m = static_cast<int32_t>(s.cells.size());
+  const double h = std::min(g.dx, g.dy);
+  s.cost_unit = h / kCostSteps;
+  auto integer_cost = [&](double c) { return static_cast<int64_t>(std::llround(c / s.cost_unit)); };
+  const double penalty = spec.relax_penalty > 0 ? spec.relax_penalty : 5.0 * std::max(g.dx, g.dy);
+  s.penalty_units = integer_cost(penalty);
+  const bool reservoir = spec.balance == Balance::kRelaxed;
+
+  if (s.is_global()) {
+    SNAPFLOW_VERIFY(static_cast<double>(m) * m <= 4.0e8, "transport: the global problem has "
+                                                             << m << " x " << m
+                                                             << " arcs; use a local -stencil");
+    s.global.slots = m;
+    s.global.nx = g.nx;
+    for (int32_t c : s.cells) {
+      s.global.column.push_back(c % g.nx);
+      s.global.row.push_back(c / g.nx);
+    }
+    s.global.offset_cost.resize(static_cast<size_t>(g.cells()));
+    for (int dj = 0; dj < g.ny; ++dj)
+      for (int di = 0; di < g.nx; ++di)
+        s.global.offset_cost[static_cast<size_t>(di + dj * g.nx)] =
+            integer_cost(spec.cost(di * g.dx, dj * g.dy, h));
+    s.global_flow =
+        std::make_unique<ShortestPathFlow<GlobalArcs>>(s.global, m, reservoir, s.penalty_units);
+    return;
+  }
+  s.stencil = make_stencil(spec.stencil);
+  const int K = s.stencil.directions();
+  s.local.slots = K;
+  s.local.neighbour.assign(static_cast<size_t>(m) * K, -1);
+  for (int d = 0; d < K; ++d) {
+    s.real_cost.push_back(spec.cost(s.stencil.ox[d] * g.dx, s.stencil.oy[d] * g.dy, h));
+    s.local.direction_cost.push_back(integer_cost(s.real_cost.back()));
+  }
+  for (int32_t c = 0; c < m; ++c) {
+    const int i = s.cells[c] % g.nx, j = s.cells[c] / g.nx;
+    for (int d = 0; d < K; ++d) {
+      const int ti = i + s.stencil.ox[d], tj = j + s.stencil.oy[d];
+      if (!s.stencil.used[d] || ti < 0 || tj < 0 || ti >= g.nx || tj >= g.ny) continue;
+      s.local.neighbour[static_cast<size_t>(c) * K + d] = index[g.index(tj, ti)];
+    }
+  }
+  s.local_flow =
+      std::make_unique<ShortestPathFlow<LocalArcs>>(s.local, m, reservoir, s.penalty_units);
+}
+
+TransportSolver::~TransportSolver() = default;
+
+TransportResult TransportSolver::solve(const double* a, const double* b, bool warm) {
+  Impl& s = *impl_;
+  const auto start = std::chrono::steady_clock::now();
+  if (s.mass_unit <= 0.0) {
+    if (s.spec.mass_unit > 0.0) {
+      s.mass_unit = s.spec.mass_unit;
+    } else {
+      double total = 0.0;
+      for (int32_t c : s.cells) total += std::max(a[c], 0.0) + std::max(b[c], 0.0);
+      s.mass_unit = total > 0.0 ? 0.5 * total / kMassSteps : 1.0;
+    }
+  }
+  s.masses = integer_masses(a, b, s.cells, s.spec.balance, s.mass_unit);
+  FlowStats stats;
+  TransportResult r;
+  r.warm = warm;
+  if (s.is_global())
+    stats = s.global_flow->solve(s.masses.a, s.masses.b, warm);
+  else
+    stats = s.local_flow->solve(s.masses.a, s.masses.b, warm);
+
+  const std::vector<int64_t>& flow = s.flow();
+  const int K = s.slots();
+  const double h = std::min(s.spec.grid.dx, s.spec.grid.dy);
+  const int32_t m = static_cast<int32_t>(s.cells.size());
+  for (int32_t c = 0; c < m; ++c)
+    for (int d = 0; d < K; ++d) {
+      const int64_t f = flow[static_cast<size_t>(c) * K + d];
+      if (f == 0 || d == s.stay_slot(c)) continue;
+      r.moved += static_cast<double>(f);
+      double c_real;
+      if (s.is_global()) {
+        const Grid& g = s.spec.grid;
+        c_real = s.spec.cost((s.global.column[d] - s.global.column[c]) * g.dx,
+                             (s.global.row[d] - s.global.row[c]) * g.dy, h);
+      } else {
+        c_real = s.real_cost[d];
+      }
+      r.cost += static_cast<double>(f) * c_real;
+    }
+  r.moved *= s.mass_unit;
+  r.cost *= s.mass_unit;
+  if (s.spec.balance == Balance::kRelaxed) {
+    const auto& created = s.is_global() ? s.global_flow->created() : s.local_flow->created();
+    const auto& destroyed = s.is_global() ? s.global_flow->destroyed() : s.local_flow->destroyed();
+    r.created = s.mass_unit *
+                static_cast<double>(std::accumulate(created.begin(), created.end(), int64_t{0}));
+    r.destroyed = s.mass_unit * static_cast<double>(std::accumulate(destroyed.begin(),
+                                                                    destroyed.end(), int64_t{0}));
+  }
+  r.clipped = s.masses.clipped;
+  r.rebalanced = s.masses.rebalanced;
+  r.unroutable = s.mass_unit * static_cast<double>(stats.unroutable);
+  r.augmentations = stats.augmentations;
+  r.settled = stats.settled;
+  if (stats.unroutable > 0)
+    r.status = Status::kInfeasible;
+  else if (r.created > 0 || r.destroyed > 0)
+    r.status = Status::kRelaxed;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+const TransportSpec& TransportSolver::spec() const {
+  return impl_->spec;
+}
+const Stencil& TransportSolver::stencil() const {
+  return impl_->stencil;
+}
+int TransportSolver::directions() const {
+  return impl_->slots();
+}
+const std::vector<int32_t>& TransportSolver::active_cells() const {
+  return impl_->cells;
+}
+double TransportSolver::mass_unit() const {
+  return impl_->mass_unit;
+}
+double TransportSolver::cost_unit() const {
+  return impl_->cost_unit;
+}
+
+std::vector<double> TransportSolver::flows() const {
+  const Impl& s = *impl_;
+  const int K = s.slots();
+  const std::vector<int64_t>& flow = s.flow();
+  const int32_t m = static_cast<int32_t>(s.cells.size());
+  std::vector<double> out;
+  if (s.is_global()) {
+    out.resize(flow.size());
+    for (size_t k = 0; k < flow.size(); ++k) out[k] = s.mass_unit * static_cast<double>(flow[k]);
+    return out;
+  }
+  out.assign(static_cast<size_t>(s.spec.grid.cells()) * K, 0.0);
+  for (int32_t c = 0; c < m; ++c)
+    for (int d = 0; d < K; ++d)
+      out[static_cast<size_t>(s.cells[c]) * K + d] =
+          s.mass_unit * static_cast<double>(flow[static_cast<size_t>(c) * K + d]);
+  return out;
+}
+
+int64_t TransportSolver::objective_units() const {
+  const Impl& s = *impl_;
+  const int K = s.slots();
+  const std::vector<int64_t>& flow = s.flow();
+  __int128 total = 0;
+  const int32_t m = static_cast<int32_t>(s.cells.size());
+  for (int32_t c = 0; c < m; ++c)
+    for (int d = 0; d < K; ++d) {
+      const int64_t f = flow[static_cast<size_t>(c) * K + d];
+      if (f) total += static_cast<__int128>(f) * s.arc_cost(c, d);
+    }
+  if (s.spec.balance == Balance::kRelaxed) {
+    const auto& created = s.is_global() ? s.global_flow->created() : s.local_flow->created();
+    const auto& destroyed = s.is_global() ? s.global_flow->destroyed() : s.local_flow->destroyed();
+    for (int32_t c = 0; c < m; ++c)
+      total += static_cast<__int128>(created[c] + destroyed[c]) * s.penalty_units;
+  }
+  SNAPFLOW_VERIFY(total <= std::numeric_limits<int64_t>::max(), "objective overflows int64");
+  return static_cast<int64_t>(total);
+}
+
+IntegerProblem TransportSolver::integer_problem() const {
+  const Impl& s = *impl_;
+  IntegerProblem p;
+  p.cells = static_cast<int32_t>(s.cells.size());
+  p.a = s.masses.a;
+  p.b = s.masses.b;
+  p.reservoir = s.spec.balance == Balance::kRelaxed;
+  p.penalty = s.penalty_units;
+  const int K = s.slots();
+  for (int32_t c = 0; c < p.cells; ++c)
+    for (int d = 0; d < K; ++d) {
+      const int32_t j = s.target(c, d);
+      if (j >= 0) p.arcs.push_back({c, j, s.arc_cost(c, d)});
+    }
+  return p;
+}
+
+}  // namespace snapflow::transport
