@@ -66,9 +66,8 @@ double AdvectCase::total_mass() const {
   return params_.height * one_d * one_d;
 }
 
-void AdvectCase::fill_snapshot(long t, double* density, double* velocity) const {
+void AdvectCase::fill_state(double time, double* density, double* velocity) const {
   const Grid g = layout().grid;
-  const double time = t * params_.snapshot_dt;
   const double cx = params_.centre_x + params_.vx * time;
   const double cy = params_.centre_y + params_.vy * time;
   // Separable: integrate the profile once per column and once per row.

@@ -194,8 +194,7 @@ SnapshotLayout ProvinceCase::layout() const {
   return layout;
 }
 
-void ProvinceCase::fill_snapshot(long t, double* density, double* velocity) const {
-  const double time = t * params_.snapshot_dt;
+void ProvinceCase::fill_state(double time, double* density, double* velocity) const {
   const size_t cells = static_cast<size_t>(grid_.cells());
   std::copy(static_density_.begin(), static_density_.end(), density);
   std::fill(velocity, velocity + 2 * cells, 0.0);

@@ -2,6 +2,10 @@
 
 namespace snapflow {
 
+void SynthCase::fill_snapshot(long t, double* density, double* velocity) const {
+  fill_state(layout().time.at(static_cast<size_t>(t)), density, velocity);
+}
+
 void write_synth_case(MPI_Comm comm, const SynthCase& synth, const std::string& path) {
   const SnapshotLayout layout = synth.layout();
   SnapshotWriter writer(comm, path, layout);

@@ -67,9 +67,8 @@ double VortexCase::total_mass() const {
   return mass;
 }
 
-void VortexCase::fill_snapshot(long t, double* density, double* velocity) const {
+void VortexCase::fill_state(double time, double* density, double* velocity) const {
   const Grid g = layout().grid;
-  const double time = t * params_.snapshot_dt;
   // 4-point Gauss-Legendre nodes and weights on [-1, 1].
   static const double node[4] = {-0.8611363115940526, -0.3399810435848563, 0.3399810435848563,
                                  0.8611363115940526};

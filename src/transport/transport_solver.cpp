@@ -6,7 +6,7 @@
 #include <numeric>
 
 #include "arc_sets.hpp"
-#include "shortest_path_flow.hpp"
+#include "network_simplex.hpp"
 #include "snapflow/core/error.hpp"
 
 namespace snapflow::transport {
@@ -40,14 +40,20 @@ struct TransportSolver::Impl {
   std::vector<double> real_cost;  // per direction (local) for reporting
   LocalArcs local;
   GlobalArcs global;
-  std::unique_ptr<ShortestPathFlow<LocalArcs>> local_flow;
-  std::unique_ptr<ShortestPathFlow<GlobalArcs>> global_flow;
+  std::unique_ptr<NetworkSimplex<LocalArcs>> local_flow;
+  std::unique_ptr<NetworkSimplex<GlobalArcs>> global_flow;
   IntegerMasses masses;
 
   bool is_global() const { return spec.stencil == StencilKind::kGlobal; }
   int slots() const { return is_global() ? global.slots : local.slots; }
-  const std::vector<int64_t>& flow() const {
-    return is_global() ? global_flow->flow() : local_flow->flow();
+  int64_t flow(int32_t c, int d) const {
+    return is_global() ? global_flow->flow(c, d) : local_flow->flow(c, d);
+  }
+  int64_t created(int32_t c) const {
+    return is_global() ? global_flow->created(c) : local_flow->created(c);
+  }
+  int64_t destroyed(int32_t c) const {
+    return is_global() ? global_flow->destroyed(c) : local_flow->destroyed(c);
   }
   int64_t arc_cost(int32_t c, int d) const {
     return is_global() ? global.cost(c, d) : local.cost(c, d);
@@ -98,7 +104,7 @@ TransportSolver::TransportSolver(const TransportSpec& spec) : impl_(std::make_un
         s.global.offset_cost[static_cast<size_t>(di + dj * g.nx)] =
             integer_cost(spec.cost(di * g.dx, dj * g.dy, h));
     s.global_flow =
-        std::make_unique<ShortestPathFlow<GlobalArcs>>(s.global, m, reservoir, s.penalty_units);
+        std::make_unique<NetworkSimplex<GlobalArcs>>(s.global, m, reservoir, s.penalty_units);
     return;
   }
   s.stencil = make_stencil(spec.stencil);
@@ -118,7 +124,7 @@ TransportSolver::TransportSolver(const TransportSpec& spec) : impl_(std::make_un
     }
   }
   s.local_flow =
-      std::make_unique<ShortestPathFlow<LocalArcs>>(s.local, m, reservoir, s.penalty_units);
+      std::make_unique<NetworkSimplex<LocalArcs>>(s.local, m, reservoir, s.penalty_units);
 }
 
 TransportSolver::~TransportSolver() = default;
@@ -144,14 +150,14 @@ TransportResult TransportSolver::solve(const double* a, const double* b, bool wa
   else
     stats = s.local_flow->solve(s.masses.a, s.masses.b, warm);
 
-  const std::vector<int64_t>& flow = s.flow();
   const int K = s.slots();
   const double h = std::min(s.spec.grid.dx, s.spec.grid.dy);
   const int32_t m = static_cast<int32_t>(s.cells.size());
   for (int32_t c = 0; c < m; ++c)
     for (int d = 0; d < K; ++d) {
-      const int64_t f = flow[static_cast<size_t>(c) * K + d];
-      if (f == 0 || d == s.stay_slot(c)) continue;
+      if (s.target(c, d) < 0 || d == s.stay_slot(c)) continue;
+      const int64_t f = s.flow(c, d);
+      if (f == 0) continue;
       r.moved += static_cast<double>(f);
       double c_real;
       if (s.is_global()) {
@@ -166,18 +172,19 @@ TransportResult TransportSolver::solve(const double* a, const double* b, bool wa
   r.moved *= s.mass_unit;
   r.cost *= s.mass_unit;
   if (s.spec.balance == Balance::kRelaxed) {
-    const auto& created = s.is_global() ? s.global_flow->created() : s.local_flow->created();
-    const auto& destroyed = s.is_global() ? s.global_flow->destroyed() : s.local_flow->destroyed();
-    r.created = s.mass_unit *
-                static_cast<double>(std::accumulate(created.begin(), created.end(), int64_t{0}));
-    r.destroyed = s.mass_unit * static_cast<double>(std::accumulate(destroyed.begin(),
-                                                                    destroyed.end(), int64_t{0}));
+    int64_t created = 0, destroyed = 0;
+    for (int32_t c = 0; c < m; ++c) {
+      created += s.created(c);
+      destroyed += s.destroyed(c);
+    }
+    r.created = s.mass_unit * static_cast<double>(created);
+    r.destroyed = s.mass_unit * static_cast<double>(destroyed);
   }
   r.clipped = s.masses.clipped;
   r.rebalanced = s.masses.rebalanced;
   r.unroutable = s.mass_unit * static_cast<double>(stats.unroutable);
-  r.augmentations = stats.augmentations;
-  r.settled = stats.settled;
+  r.pivots = stats.pivots;
+  r.tree_updates = stats.moved_nodes;
   if (stats.unroutable > 0)
     r.status = Status::kInfeasible;
   else if (r.created > 0 || r.destroyed > 0)
@@ -205,41 +212,41 @@ double TransportSolver::cost_unit() const {
   return impl_->cost_unit;
 }
 
+size_t TransportSolver::memory_bytes() const {
+  const Impl& s = *impl_;
+  size_t bytes =
+      4 * (s.cells.capacity() + s.local.neighbour.capacity() + s.global.column.capacity() +
+           s.global.row.capacity()) +
+      8 * (s.global.offset_cost.capacity() + s.masses.a.capacity() + s.masses.b.capacity());
+  bytes += s.is_global() ? s.global_flow->memory_bytes() : s.local_flow->memory_bytes();
+  return bytes;
+}
+
 std::vector<double> TransportSolver::flows() const {
   const Impl& s = *impl_;
   const int K = s.slots();
-  const std::vector<int64_t>& flow = s.flow();
   const int32_t m = static_cast<int32_t>(s.cells.size());
-  std::vector<double> out;
-  if (s.is_global()) {
-    out.resize(flow.size());
-    for (size_t k = 0; k < flow.size(); ++k) out[k] = s.mass_unit * static_cast<double>(flow[k]);
-    return out;
-  }
-  out.assign(static_cast<size_t>(s.spec.grid.cells()) * K, 0.0);
-  for (int32_t c = 0; c < m; ++c)
+  // Global: [active][active]; local: [grid cell][direction].
+  std::vector<double> out(
+      s.is_global() ? static_cast<size_t>(m) * K : static_cast<size_t>(s.spec.grid.cells()) * K,
+      0.0);
+  for (int32_t c = 0; c < m; ++c) {
+    const size_t row = s.is_global() ? static_cast<size_t>(c) : static_cast<size_t>(s.cells[c]);
     for (int d = 0; d < K; ++d)
-      out[static_cast<size_t>(s.cells[c]) * K + d] =
-          s.mass_unit * static_cast<double>(flow[static_cast<size_t>(c) * K + d]);
+      if (s.target(c, d) >= 0) out[row * K + d] = s.mass_unit * static_cast<double>(s.flow(c, d));
+  }
   return out;
 }
 
 int64_t TransportSolver::objective_units() const {
   const Impl& s = *impl_;
   const int K = s.slots();
-  const std::vector<int64_t>& flow = s.flow();
   __int128 total = 0;
   const int32_t m = static_cast<int32_t>(s.cells.size());
-  for (int32_t c = 0; c < m; ++c)
-    for (int d = 0; d < K; ++d) {
-      const int64_t f = flow[static_cast<size_t>(c) * K + d];
-      if (f) total += static_cast<__int128>(f) * s.arc_cost(c, d);
-    }
-  if (s.spec.balance == Balance::kRelaxed) {
-    const auto& created = s.is_global() ? s.global_flow->created() : s.local_flow->created();
-    const auto& destroyed = s.is_global() ? s.global_flow->destroyed() : s.local_flow->destroyed();
-    for (int32_t c = 0; c < m; ++c)
-      total += static_cast<__int128>(created[c] + destroyed[c]) * s.penalty_units;
+  for (int32_t c = 0; c < m; ++c) {
+    for (int d = 0; d < K; ++d)
+      if (s.target(c, d) >= 0) total += static_cast<__int128>(s.flow(c, d)) * s.arc_cost(c, d);
+    total += static_cast<__int128>(s.created(c) + s.destroyed(c)) * s.penalty_units;
   }
   SNAPFLOW_VERIFY(total <= std::numeric_limits<int64_t>::max(), "objective overflows int64");
   return static_cast<int64_t>(total);

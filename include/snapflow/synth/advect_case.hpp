@@ -26,7 +26,7 @@ class AdvectCase : public SynthCase {
  public:
   explicit AdvectCase(const AdvectParams& params);  // throws if the bump leaves the domain
   SnapshotLayout layout() const override;
-  void fill_snapshot(long t, double* density, double* velocity) const override;
+  void fill_state(double time, double* density, double* velocity) const override;
 
   // Exact mass of the cell interval [a, b] x [c, d] at time `time`.
   double mass_in_box(double a, double b, double c, double d, double time) const;

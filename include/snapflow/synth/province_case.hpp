@@ -32,7 +32,7 @@ class ProvinceCase : public SynthCase {
  public:
   explicit ProvinceCase(const ProvinceParams& params);
   SnapshotLayout layout() const override;
-  void fill_snapshot(long t, double* density, double* velocity) const override;
+  void fill_state(double time, double* density, double* velocity) const override;
   std::vector<uint8_t> mask() const override { return mask_; }
   std::vector<int32_t> zones() const override { return zones_; }
 

@@ -25,7 +25,7 @@ class VortexCase : public SynthCase {
  public:
   explicit VortexCase(const VortexParams& params);
   SnapshotLayout layout() const override;
-  void fill_snapshot(long t, double* density, double* velocity) const override;
+  void fill_state(double time, double* density, double* velocity) const override;
 
   // Analytic density (mass per unit area) at point (x, y) and time `time`.
   double density_at(double x, double y, double time) const;

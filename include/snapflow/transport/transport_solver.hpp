@@ -44,8 +44,8 @@ struct TransportResult {
   double clipped = 0.0;     // negative mass clipped from a and b
   double rebalanced = 0.0;  // mass the balance policy added (> 0) or removed (< 0)
   double unroutable = 0.0;  // infeasible: mass that could reach no destination in the stencil
-  long augmentations = 0;
-  long settled = 0;  // Dijkstra work
+  long pivots = 0;
+  long tree_updates = 0;  // nodes re-hung by the pivots (work measure)
   bool warm = false;
   double seconds = 0.0;
 };
@@ -87,6 +87,8 @@ class TransportSolver {
   IntegerProblem integer_problem() const;
   double mass_unit() const;
   double cost_unit() const;
+  // Bytes held by the solver (graph, flows, potentials, scratch).
+  size_t memory_bytes() const;
 
  private:
   struct Impl;

@@ -1,0 +1,361 @@
+// Exact primal network simplex on the bipartite transport graph (integer flows and costs).
+//
+// Nodes: out-node c in [0, m) holds a cell's mass now (supply A_c), in-node m + c its mass
+// after the step (demand B_c); with the relaxed policy a reservoir node may absorb
+// (out c -> reservoir) or create (reservoir -> in c) mass at a per-unit penalty; an
+// artificial root joins every node through an artificial arc of cost M (big-M: larger than
+// any path), so an optimal flow uses artificial arcs only where the problem is infeasible.
+// Every arc is uncapacitated, so a non-basic arc always carries zero flow.
+//
+// Cold start (crash basis): each cell's stay arc (out c -> in c, cost 0, flow min(A_c, B_c))
+// is basic and the pair hangs from the root by one artificial arc carrying the net change
+// A_c - B_c. The starting basis is thus already optimal for the mass that stays; only the
+// net change (DESIGN.md section 1.2) is left for the pivots.
+//
+// Warm start: the previous optimal basis (a spanning tree) is kept. Its tree flows are
+// recomputed for the new supplies bottom-up; a subtree whose tree arc would need a negative
+// flow is re-hung from the root by its artificial arc. Consecutive fine steps differ little,
+// so few subtrees move and few pivots restore optimality.
+//
+// The tree is stored with parent, depth and doubly linked child lists; a pivot re-roots the
+// subtree cut off by the leaving arc under the entering arc and shifts its potentials.
+// Pricing is block search over the arcs, starting where the last block ended.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace snapflow::transport {
+
+struct FlowStats {
+  int64_t unroutable = 0;  // flow left on artificial arcs: mass that could not be placed
+  long pivots = 0;
+  long moved_nodes = 0;  // nodes re-hung by pivots (tree update work)
+};
+
+template <class Arcs>
+class NetworkSimplex {
+ public:
+  NetworkSimplex(const Arcs& arcs, int32_t cells, bool reservoir, int64_t penalty)
+      : arcs_(arcs), m_(cells), reservoir_(reservoir), penalty_(penalty) {
+    const int K = arcs_.slots;
+    nodes_ = 2 * m_ + (reservoir_ ? 1 : 0) + 1;
+    root_ = nodes_ - 1;
+    real_arcs_ = static_cast<int64_t>(m_) * K;
+    destroy_base_ = real_arcs_;
+    create_base_ = destroy_base_ + (reservoir_ ? m_ : 0);
+    art_base_ = create_base_ + (reservoir_ ? m_ : 0);
+    arc_count_ = art_base_ + nodes_;
+    int64_t max_cost = penalty_;
+    for (int32_t c = 0; c < m_; ++c)
+      for (int d = 0; d < K; ++d)
+        if (arcs_.target(c, d) >= 0) max_cost = std::max(max_cost, arcs_.cost(c, d));
+    art_cost_ = (max_cost + 1) * static_cast<int64_t>(nodes_);
+    flow_.assign(static_cast<size_t>(arc_count_), 0);
+    state_.assign(static_cast<size_t>(arc_count_), kLower);
+    parent_.assign(nodes_, -1);
+    first_child_.assign(nodes_, -1);
+    next_sibling_.assign(nodes_, -1);
+    prev_sibling_.assign(nodes_, -1);
+    depth_.assign(nodes_, 0);
+    pred_.assign(nodes_, -1);
+    up_.assign(nodes_, 0);
+    art_up_.assign(nodes_, 1);
+    potential_.assign(nodes_, 0);
+    supply_.assign(nodes_, 0);
+    subtree_supply_.assign(nodes_, 0);
+    block_ =
+        std::max<int64_t>(64, static_cast<int64_t>(std::sqrt(static_cast<double>(arc_count_))));
+  }
+
+  FlowStats solve(const std::vector<int64_t>& A, const std::vector<int64_t>& B, bool warm) {
+    std::fill(supply_.begin(), supply_.end(), 0);
+    int64_t missing = 0;
+    for (int32_t c = 0; c < m_; ++c) {
+      supply_[c] = A[c];
+      supply_[in(c)] = -B[c];
+      missing += B[c] - A[c];
+    }
+    if (reservoir_) supply_[reservoir_node()] = missing;
+    if (!(warm && solved_)) build_crash_basis();
+    FlowStats stats;
+    place_tree_flows();
+    update_potentials_and_depth(root_);
+    pivot_to_optimality(stats);
+    for (int32_t v = 0; v < root_; ++v) {
+      const int64_t arc = art_base_ + v;
+      if (art_up_[v]) stats.unroutable += flow_[arc];
+    }
+    solved_ = true;
+    return stats;
+  }
+
+  // Flow of real arc (c, d), and of the reservoir arcs of cell c.
+  int64_t flow(int32_t c, int d) const { return flow_[static_cast<size_t>(c) * arcs_.slots + d]; }
+  int64_t destroyed(int32_t c) const { return reservoir_ ? flow_[destroy_base_ + c] : 0; }
+  int64_t created(int32_t c) const { return reservoir_ ? flow_[create_base_ + c] : 0; }
+
+  size_t memory_bytes() const {
+    return 8 * (flow_.capacity() + pred_.capacity() + potential_.capacity() + supply_.capacity() +
+                subtree_supply_.capacity()) +
+           4 * (parent_.capacity() + first_child_.capacity() + next_sibling_.capacity() +
+                prev_sibling_.capacity() + depth_.capacity() + order_.capacity()) +
+           state_.capacity() + up_.capacity() + art_up_.capacity();
+  }
+
+ private:
+  static constexpr int8_t kTree = 0;
+  static constexpr int8_t kLower = 1;
+
+  int32_t in(int32_t c) const { return m_ + c; }
+  int32_t reservoir_node() const { return 2 * m_; }
+
+  int32_t source(int64_t arc) const {
+    if (arc < real_arcs_) return static_cast<int32_t>(arc / arcs_.slots);
+    if (arc < create_base_) return static_cast<int32_t>(arc - destroy_base_);
+    if (arc < art_base_) return reservoir_node();
+    const int32_t v = static_cast<int32_t>(arc - art_base_);
+    return art_up_[v] ? v : root_;
+  }
+  int32_t target(int64_t arc) const {
+    if (arc < real_arcs_) {
+      const int32_t c = static_cast<int32_t>(arc / arcs_.slots);
+      return in(arcs_.target(c, static_cast<int>(arc - static_cast<int64_t>(c) * arcs_.slots)));
+    }
+    if (arc < create_base_) return reservoir_node();
+    if (arc < art_base_) return in(static_cast<int32_t>(arc - create_base_));
+    const int32_t v = static_cast<int32_t>(arc - art_base_);
+    return art_up_[v] ? root_ : v;
+  }
+  int64_t cost(int64_t arc) const {
+    if (arc < real_arcs_) {
+      const int32_t c = static_cast<int32_t>(arc / arcs_.slots);
+      return arcs_.cost(c, static_cast<int>(arc - static_cast<int64_t>(c) * arcs_.slots));
+    }
+    return arc < art_base_ ? penalty_ : art_cost_;
+  }
+  int64_t reduced_cost(int64_t arc) const {
+    return cost(arc) + potential_[source(arc)] - potential_[target(arc)];
+  }
+
+  void add_child(int32_t p, int32_t x) {
+    parent_[x] = p;
+    prev_sibling_[x] = -1;
+    next_sibling_[x] = first_child_[p];
+    if (first_child_[p] >= 0) prev_sibling_[first_child_[p]] = x;
+    first_child_[p] = x;
+  }
+  void remove_child(int32_t p, int32_t x) {
+    if (prev_sibling_[x] >= 0)
+      next_sibling_[prev_sibling_[x]] = next_sibling_[x];
+    else
+      first_child_[p] = next_sibling_[x];
+    if (next_sibling_[x] >= 0) prev_sibling_[next_sibling_[x]] = prev_sibling_[x];
+    next_sibling_[x] = prev_sibling_[x] = -1;
+  }
+
+  // Stay arcs plus one artificial arc per cell pair (and one for the reservoir).
+  void build_crash_basis() {
+    std::fill(state_.begin(), state_.end(), kLower);
+    std::fill(flow_.begin(), flow_.end(), 0);
+    std::fill(first_child_.begin(), first_child_.end(), -1);
+    parent_[root_] = -1;
+    for (int32_t c = 0; c < m_; ++c) {
+      const int64_t stay = static_cast<int64_t>(c) * arcs_.slots + arcs_.stay_slot(c);
+      // The heavier side hangs from the root; the other hangs from it by the stay arc.
+      const bool out_on_top = supply_[c] + supply_[in(c)] >= 0;
+      const int32_t top = out_on_top ? c : in(c), below = out_on_top ? in(c) : c;
+      attach(top, root_, art_base_ + top);
+      attach(below, top, stay);
+    }
+    if (reservoir_) attach(reservoir_node(), root_, art_base_ + reservoir_node());
+  }
+
+  // Makes `arc` the tree arc joining x to its new parent p.
+  void attach(int32_t x, int32_t p, int64_t arc) {
+    add_child(p, x);
+    pred_[x] = arc;
+    state_[arc] = kTree;
+    if (arc >= art_base_) art_up_[x] = 1;  // orientation fixed by place_tree_flows
+    up_[x] = source(arc) == x;
+  }
+
+  // Nodes in pre-order (parents before children) from `top`.
+  void preorder(int32_t top) {
+    order_.clear();
+    order_.push_back(top);
+    for (size_t k = 0; k < order_.size(); ++k)
+      for (int32_t ch = first_child_[order_[k]]; ch >= 0; ch = next_sibling_[ch])
+        order_.push_back(ch);
+  }
+
+  // Sets every tree arc's flow from the supplies (bottom-up). A real tree arc that would
+  // need a negative flow leaves the tree and its subtree hangs from the root by its
+  // artificial arc instead; artificial arcs take the orientation their flow needs.
+  void place_tree_flows() {
+    preorder(root_);
+    for (int32_t v : order_) subtree_supply_[v] = supply_[v];
+    for (size_t k = order_.size(); k-- > 1;) {
+      const int32_t v = order_[k];
+      const int64_t arc = pred_[v];
+      int64_t need = subtree_supply_[v];  // must flow from v towards its parent
+      if (arc >= art_base_) {
+        art_up_[v] = need >= 0;
+        up_[v] = art_up_[v];
+        flow_[arc] = need >= 0 ? need : -need;
+      } else if ((up_[v] ? need : -need) >= 0) {
+        flow_[arc] = up_[v] ? need : -need;
+      } else {
+        flow_[arc] = 0;
+        state_[arc] = kLower;
+        remove_child(parent_[v], v);
+        attach(v, root_, art_base_ + v);
+        art_up_[v] = need >= 0;
+        up_[v] = art_up_[v];
+        flow_[art_base_ + v] = need >= 0 ? need : -need;
+        need = 0;  // routed to the root directly: nothing passes to the old parent
+      }
+      if (parent_[v] != root_) subtree_supply_[parent_[v]] += need;
+    }
+    // A non-tree arc carries no flow (all arcs are uncapacitated).
+    for (int32_t v = 0; v < root_; ++v)
+      if (state_[art_base_ + v] != kTree) flow_[art_base_ + v] = 0;
+  }
+
+  void update_potentials_and_depth(int32_t top) {
+    preorder(top);
+    for (int32_t x : order_) {
+      if (x == root_) {
+        potential_[x] = 0;
+        depth_[x] = 0;
+        continue;
+      }
+      const int32_t p = parent_[x];
+      const int64_t c = cost(pred_[x]);
+      potential_[x] = up_[x] ? potential_[p] - c : potential_[p] + c;
+      depth_[x] = depth_[p] + 1;
+    }
+  }
+
+  // Block search: the most negative reduced cost within a block of arcs, scanning on from
+  // where the last search stopped. Returns -1 when every arc prices out.
+  int64_t find_entering_arc() {
+    int64_t best = -1, best_rc = 0, scanned = 0, in_block = 0;
+    for (int64_t count = 0; count < arc_count_; ++count) {
+      const int64_t arc = next_arc_;
+      next_arc_ = next_arc_ + 1 == arc_count_ ? 0 : next_arc_ + 1;
+      ++scanned;
+      ++in_block;
+      if (state_[arc] == kLower && exists(arc)) {
+        const int64_t rc = reduced_cost(arc);
+        if (rc < best_rc) {
+          best_rc = rc;
+          best = arc;
+        }
+      }
+      if (in_block >= block_) {
+        if (best >= 0) return best;
+        in_block = 0;
+      }
+    }
+    return best;
+  }
+  bool exists(int64_t arc) const {
+    if (arc >= real_arcs_) return true;
+    const int32_t c = static_cast<int32_t>(arc / arcs_.slots);
+    return arcs_.target(c, static_cast<int>(arc - static_cast<int64_t>(c) * arcs_.slots)) >= 0;
+  }
+
+  void pivot_to_optimality(FlowStats& stats) {
+    for (int64_t entering = find_entering_arc(); entering >= 0; entering = find_entering_arc()) {
+      const int32_t u = source(entering), v = target(entering);
+      int32_t a = u, b = v;
+      while (a != b) {
+        if (depth_[a] > depth_[b])
+          a = parent_[a];
+        else if (depth_[b] > depth_[a])
+          b = parent_[b];
+        else {
+          a = parent_[a];
+          b = parent_[b];
+        }
+      }
+      const int32_t join = a;
+      // Push along u -> v and back through the tree v -> join -> u. Arcs whose flow would
+      // decrease bound the step; ties are broken so the tree stays strongly feasible.
+      int64_t delta = std::numeric_limits<int64_t>::max();
+      int32_t leaving = -1;
+      bool on_source_side = true;
+      for (int32_t w = u; w != join; w = parent_[w])
+        if (up_[w] && flow_[pred_[w]] < delta) {
+          delta = flow_[pred_[w]];
+          leaving = w;
+        }
+      for (int32_t w = v; w != join; w = parent_[w])
+        if (!up_[w] && flow_[pred_[w]] <= delta) {
+          delta = flow_[pred_[w]];
+          leaving = w;
+          on_source_side = false;
+        }
+      if (leaving < 0) return;  // unbounded: cannot happen with big-M and non-negative costs
+      if (delta > 0) {
+        flow_[entering] += delta;
+        for (int32_t w = u; w != join; w = parent_[w]) flow_[pred_[w]] += up_[w] ? -delta : delta;
+        for (int32_t w = v; w != join; w = parent_[w]) flow_[pred_[w]] += up_[w] ? delta : -delta;
+      }
+      const int64_t rc = reduced_cost(entering);
+      const int32_t new_top = on_source_side ? u : v, new_parent = on_source_side ? v : u;
+      rehang(leaving, new_top, new_parent, entering);
+      // Shift the moved subtree's potentials so the entering arc prices at zero.
+      const int64_t shift = on_source_side ? -rc : rc;
+      preorder(new_top);
+      for (int32_t x : order_) {
+        potential_[x] += shift;
+        depth_[x] = depth_[parent_[x]] + 1;
+      }
+      stats.moved_nodes += static_cast<long>(order_.size());
+      ++stats.pivots;
+    }
+  }
+
+  // Removes the tree arc above `leaving` and re-roots that subtree at `top`, which hangs
+  // from `new_parent` by `entering`.
+  void rehang(int32_t leaving, int32_t top, int32_t new_parent, int64_t entering) {
+    state_[pred_[leaving]] = kLower;
+    int32_t x = top, p = new_parent;
+    int64_t arc = entering;
+    bool x_up = source(entering) == top;
+    while (true) {
+      const int32_t old_parent = parent_[x];
+      const int64_t old_arc = pred_[x];
+      const bool old_up = up_[x];
+      remove_child(old_parent, x);
+      add_child(p, x);
+      pred_[x] = arc;
+      up_[x] = x_up;
+      if (x == leaving) break;
+      p = x;
+      arc = old_arc;
+      x_up = !old_up;
+      x = old_parent;
+    }
+    state_[entering] = kTree;
+  }
+
+  const Arcs& arcs_;
+  int32_t m_;
+  bool reservoir_;
+  int64_t penalty_;
+  int32_t nodes_ = 0, root_ = 0;
+  int64_t real_arcs_ = 0, destroy_base_ = 0, create_base_ = 0, art_base_ = 0, arc_count_ = 0;
+  int64_t art_cost_ = 0, block_ = 64, next_arc_ = 0;
+  bool solved_ = false;
+  std::vector<int64_t> flow_, pred_, potential_, supply_, subtree_supply_;
+  std::vector<int8_t> state_, up_, art_up_;
+  std::vector<int32_t> parent_, first_child_, next_sibling_, prev_sibling_, depth_, order_;
+};
+
+}  // namespace snapflow::transport
