@@ -19,6 +19,7 @@ const char kUsage[] =
     "Commands:\n"
     "  synth CASE -o FILE   write a synthetic input (advect, vortex, province)\n"
     "  info FILE            summarise an input file\n"
+    "  transport -i IN -from K -to L   one transport LP between two snapshots (JSON line)\n"
     "Options use the PETSc options database (-options_file works). 'snapflow COMMAND -help'\n"
     "lists a command's options.\n";
 
@@ -31,6 +32,7 @@ struct Command {
 const Command kCommands[] = {
     {"synth", snapflow::kSynthHelp, snapflow::run_synth},
     {"info", snapflow::kInfoHelp, snapflow::run_info},
+    {"transport", snapflow::kTransportHelp, snapflow::run_transport},
 };
 
 const Command* find_command(const std::string& name) {

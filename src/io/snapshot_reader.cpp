@@ -240,6 +240,58 @@ std::vector<double> SnapshotReader::read_truth_velocity() const {
                                 static_cast<hsize_t>(meta_.snapshots()), 2);
 }
 
+std::vector<double> SnapshotReader::read_whole_snapshot(long t, bool wanted) const {
+  SNAPFLOW_VERIFY(t >= 0 && t < meta_.snapshots(),
+                  prefix(meta_.path)
+                      << ": snapshot " << t << " does not exist (the file holds "
+                      << meta_.snapshots() << ", numbered 0.." << meta_.snapshots() - 1 << ")");
+  const hsize_t ny = static_cast<hsize_t>(meta_.grid.ny), nx = static_cast<hsize_t>(meta_.grid.nx);
+  const hsize_t T = static_cast<hsize_t>(meta_.snapshots());
+  const std::vector<hsize_t> count = {wanted ? 1u : 0u, ny, nx};
+  std::vector<double> slice(wanted ? ny * nx : 0);
+  Hid dataset(H5Dopen2(file_, "/density", H5P_DEFAULT), H5Dclose);
+  Hid file_space = box_selection({T, ny, nx}, {static_cast<hsize_t>(t), 0, 0}, count);
+  Hid mem_space = memory_space(count);
+  Hid transfer = collective_transfer();
+  double dummy = 0.0;
+  const herr_t status = H5Dread(dataset, H5T_NATIVE_DOUBLE, mem_space, file_space, transfer,
+                                slice.empty() ? &dummy : slice.data());
+  agree(comm_, status >= 0,
+        prefix(meta_.path) + ": cannot read snapshot " + std::to_string(t) +
+            " of /density: " + hdf5_error_detail());
+  collectively(comm_, [&] {
+    for (size_t k = 0; k < slice.size(); ++k)
+      SNAPFLOW_VERIFY(std::isfinite(slice[k]),
+                      prefix(meta_.path) << ": dataset /density holds " << slice[k] << " at [t="
+                                         << t << ", j=" << k / nx << ", i=" << k % nx << "]");
+  });
+  return slice;
+}
+
+std::vector<uint8_t> SnapshotReader::read_whole_mask(bool wanted) const {
+  const size_t cells = static_cast<size_t>(meta_.grid.cells());
+  if (!meta_.has_mask) return std::vector<uint8_t>(wanted ? cells : 0, 1);
+  const hsize_t ny = static_cast<hsize_t>(meta_.grid.ny), nx = static_cast<hsize_t>(meta_.grid.nx);
+  const std::vector<hsize_t> count = {wanted ? ny : 0u, nx};
+  std::vector<uint8_t> mask(wanted ? cells : 0);
+  Hid dataset(H5Dopen2(file_, "/mask", H5P_DEFAULT), H5Dclose);
+  Hid file_space = box_selection({ny, nx}, {0, 0}, count);
+  Hid mem_space = memory_space(count);
+  Hid transfer = collective_transfer();
+  uint8_t dummy = 0;
+  const herr_t status = H5Dread(dataset, H5T_NATIVE_UINT8, mem_space, file_space, transfer,
+                                mask.empty() ? &dummy : mask.data());
+  agree(comm_, status >= 0,
+        prefix(meta_.path) + ": cannot read dataset /mask: " + hdf5_error_detail());
+  collectively(comm_, [&] {
+    for (size_t k = 0; k < mask.size(); ++k)
+      SNAPFLOW_VERIFY(mask[k] <= 1, prefix(meta_.path) << ": dataset /mask must hold 0 or 1, found "
+                                                       << int(mask[k]) << " at [j=" << k / nx
+                                                       << ", i=" << k % nx << "]");
+  });
+  return mask;
+}
+
 void require_uniform_spacing(const SnapshotMeta& meta, double relative_tolerance) {
   const double first = meta.time[1] - meta.time[0];
   for (long t = 2; t < meta.snapshots(); ++t) {

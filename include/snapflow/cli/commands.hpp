@@ -14,8 +14,10 @@ struct CommandLine {
 
 extern const char kSynthHelp[];
 extern const char kInfoHelp[];
+extern const char kTransportHelp[];
 
 int run_synth(const CommandLine& line);
 int run_info(const CommandLine& line);
+int run_transport(const CommandLine& line);
 
 }  // namespace snapflow

@@ -54,6 +54,11 @@ class SnapshotReader {
   std::vector<int32_t> read_zones() const;
   // Collective. /truth/velocity of this rank's rows, [T][rows][nx][2]; requires it exists.
   std::vector<double> read_truth_velocity() const;
+  // Collective. Whole-grid snapshot t, [ny][nx], read by the ranks that pass `wanted`
+  // (others get an empty vector). Throws if t is out of range or holds NaN/Inf.
+  std::vector<double> read_whole_snapshot(long t, bool wanted) const;
+  // Collective. Whole-grid mask [ny][nx] (all ones without /mask) for the ranks that want it.
+  std::vector<uint8_t> read_whole_mask(bool wanted) const;
 
  private:
   template <typename T>
