@@ -103,9 +103,8 @@ int main(int argc, char** argv) {
     std::printf("%-10s %9d %9zu %10.3f %10.3f %8.1fx %12.1f %10s\n", item.c_str(), problem.cells,
                 problem.arcs.size(), r.seconds, oracle.seconds, oracle.seconds / r.seconds,
                 solver.memory_bytes() / 1e6, agree ? "yes" : "NO");
-    std::printf("  ours: status %s, %ld pivots, %ld tree node updates, moved %.1f of %.0f\n",
-                to_string(r.status).c_str(), r.pivots, r.tree_updates, r.moved,
-                problem.cells ? 0.0 : 0.0);
+    std::printf("  ours: status %s, %ld pivots, %ld tree node updates, moved %.1f people\n",
+                to_string(r.status).c_str(), r.pivots, r.tree_updates, r.moved);
     std::fflush(stdout);
   }
   if (!largest || chain_steps <= 0) return 0;
@@ -132,7 +131,7 @@ int main(int argc, char** argv) {
       ++lemon_done;
       mismatches += o.feasible && o.cost != warm.objective_units();
     }
-    std::printf("  step %3d: warm %.3f s (%ld aug, %ld tree updates), cold %.3f s, status %s\n",
+    std::printf("  step %3d: warm %.3f s (%ld pivots, %ld tree updates), cold %.3f s, status %s\n",
                 step, rw.seconds, rw.pivots, rw.tree_updates, rc.seconds,
                 to_string(rw.status).c_str());
     std::fflush(stdout);
