@@ -26,6 +26,15 @@ while IFS=$'\t' read -r name stage expected; do
   esac
   passed=$((passed + 1))
 done < "$dir/cases.tsv"
+# The DMD refuses what info only reports: NaN/Inf values and non-uniform spacing.
+for case in "density_nan:NaN or Inf value(s), the first at [t=2, j=3, i=1]" \
+            "time_nonuniform:/time is not uniformly spaced"; do
+  name=${case%%:*} expected=${case#*:}
+  output=$(timeout 120 "$mpiexec" -n 2 "$snapflow" dmd -i "$dir/$name.h5" -o "$dir/dmd.h5" 2>&1)
+  if [ $? -ne 1 ] || [[ "$output" != *"$expected"* ]]; then
+    echo "FAIL dmd $name: expected exit 1 with \"$expected\"; got: $output"; failures=$((failures + 1))
+  else passed=$((passed + 1)); fi
+done
 # Options are checked too.
 output=$("$mpiexec" -n 2 "$snapflow" synth advect -o "$dir/a.h5" -n abc 2>&1)
 if [ $? -ne 1 ] || [[ "$output" != *"option -n: expected an integer, got 'abc'"* ]]; then

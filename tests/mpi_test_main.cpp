@@ -1,7 +1,7 @@
 // GoogleTest main for MPI tests: every rank runs every test; rank 0 prints the usual report,
 // other ranks print only their failures; the exit code is the worst over all ranks.
 #include <gtest/gtest.h>
-#include <petscsys.h>
+#include <slepcsys.h>
 
 #include <cstdio>
 
@@ -25,7 +25,7 @@ class FailurePrinter : public testing::EmptyTestEventListener {
 
 int main(int argc, char** argv) {
   testing::InitGoogleTest(&argc, argv);
-  if (PetscInitialize(&argc, &argv, nullptr, nullptr) != 0) return 1;
+  if (SlepcInitialize(&argc, &argv, nullptr, nullptr) != 0) return 1;
   int rank = 0;
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   if (rank != 0) {
@@ -38,6 +38,6 @@ int main(int argc, char** argv) {
   MPI_Allreduce(&local, &global, 1, MPI_INT, MPI_MAX, PETSC_COMM_WORLD);
   if (rank == 0 && global != local)
     std::fprintf(stderr, "some tests failed on another rank (see the [rank N] lines)\n");
-  PetscFinalize();
+  SlepcFinalize();
   return global;
 }

@@ -1,5 +1,5 @@
 // snapflow: infer where mass moves from gridded snapshots of how much mass is where.
-#include <petscsys.h>
+#include <slepcsys.h>
 
 #include <cstdio>
 #include <cstring>
@@ -19,6 +19,7 @@ const char kUsage[] =
     "Commands:\n"
     "  synth CASE -o FILE   write a synthetic input (advect, vortex, province)\n"
     "  info FILE            summarise an input file\n"
+    "  dmd -i IN -o OUT     fit exact DMD (SLEPc) and write /dmd\n"
     "  transport -i IN -from K -to L   one transport LP between two snapshots (JSON line)\n"
     "Options use the PETSc options database (-options_file works). 'snapflow COMMAND -help'\n"
     "lists a command's options.\n";
@@ -32,6 +33,7 @@ struct Command {
 const Command kCommands[] = {
     {"synth", snapflow::kSynthHelp, snapflow::run_synth},
     {"info", snapflow::kInfoHelp, snapflow::run_info},
+    {"dmd", snapflow::kDmdHelp, snapflow::run_dmd},
     {"transport", snapflow::kTransportHelp, snapflow::run_transport},
 };
 
@@ -58,7 +60,7 @@ int main(int argc, char** argv) {
 
   const Command* command = find_command(line.command);
   const std::string help = std::string(kUsage) + (command ? std::string("\n") + command->help : "");
-  PetscCall(PetscInitialize(&petsc_argc, &petsc_argv, nullptr, help.c_str()));
+  PetscCall(SlepcInitialize(&petsc_argc, &petsc_argv, nullptr, help.c_str()));
   int rank = 0;
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
 
@@ -85,6 +87,6 @@ int main(int argc, char** argv) {
       MPI_Abort(PETSC_COMM_WORLD, 3);
     }
   }
-  PetscCall(PetscFinalize());
+  PetscCall(SlepcFinalize());
   return status;
 }

@@ -63,6 +63,13 @@ std::string option_choice(const std::string& name, const std::string& fallback,
   throw_error("option -" + name + ": " + quoted(value) + " is not one of " + list);
 }
 
+bool option_flag(const std::string& name) {
+  PetscBool value = PETSC_FALSE, set = PETSC_FALSE;
+  const std::string key = "-" + name;
+  PetscOptionsGetBool(nullptr, nullptr, key.c_str(), &value, &set);
+  return set && value;
+}
+
 bool help_requested() {
   PetscBool help = PETSC_FALSE, h = PETSC_FALSE;
   PetscOptionsHasName(nullptr, nullptr, "-help", &help);

@@ -15,9 +15,11 @@ struct CommandLine {
 extern const char kSynthHelp[];
 extern const char kInfoHelp[];
 extern const char kTransportHelp[];
+extern const char kDmdHelp[];
 
 int run_synth(const CommandLine& line);
 int run_info(const CommandLine& line);
 int run_transport(const CommandLine& line);
+int run_dmd(const CommandLine& line);
 
 }  // namespace snapflow

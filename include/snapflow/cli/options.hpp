@@ -16,6 +16,8 @@ double option_double(const std::string& name, double fallback, double min, doubl
 // One of `choices`.
 std::string option_choice(const std::string& name, const std::string& fallback,
                           const std::vector<std::string>& choices);
+// True when -name was given (a flag; "-name false" or "-name 0" turns it off).
+bool option_flag(const std::string& name);
 // True when -help or -h was given.
 bool help_requested();
 

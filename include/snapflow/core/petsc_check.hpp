@@ -1,0 +1,14 @@
+// PETSc/SLEPc calls made from functions that do not return PetscErrorCode: a failing call
+// (PETSc has printed its own diagnostics) becomes a snapflow::Error naming the call.
+#pragma once
+
+#include <petscsys.h>
+
+#include "snapflow/core/error.hpp"
+
+#define SNAPFLOW_PETSC(call)                                                          \
+  do {                                                                                \
+    const PetscErrorCode snapflow_petsc_code_ = (call);                               \
+    SNAPFLOW_VERIFY(snapflow_petsc_code_ == 0,                                        \
+                    "PETSc/SLEPc error " << snapflow_petsc_code_ << " in " << #call); \
+  } while (0)

@@ -1,0 +1,23 @@
+// Writes a fitted DMD model as the /dmd group of DESIGN.md section 2.2.
+#pragma once
+
+#include <hdf5.h>
+#include <mpi.h>
+
+#include <vector>
+
+#include "snapflow/core/grid.hpp"
+#include "snapflow/core/mpi_context.hpp"
+#include "snapflow/dmd/dmd_model.hpp"
+
+namespace snapflow {
+
+// Collective. `group` is an open (empty) group of a file opened with MPI-IO on `comm`;
+// `rows` are this rank's grid rows (the model's local rows are rows x nx). Writes sigma,
+// lambda, omega, amplitude and snapshot_error, the modes as float32 [r, ny, nx, 2] when
+// `with_modes`, and the attributes rank, rank_rule, dt, t0.
+void write_dmd_group(MPI_Comm comm, hid_t group, const Grid& grid, Range rows,
+                     const DmdModel& model, const std::vector<double>& snapshot_error,
+                     bool with_modes);
+
+}  // namespace snapflow

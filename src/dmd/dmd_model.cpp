@@ -1,0 +1,348 @@
+#include "snapflow/dmd/dmd_model.hpp"
+
+#include <slepcsvd.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "lapack.hpp"
+#include "snapflow/core/mpi_context.hpp"
+#include "snapflow/core/petsc_check.hpp"
+#include "snapflow/dmd/rank_rule.hpp"
+
+namespace snapflow {
+
+namespace {
+
+using Complex = std::complex<double>;
+
+// C = op(A) * B for column-major arrays (BLAS dgemm), with empty dimensions allowed.
+void multiply(bool transpose_a, int m, int n, int k, const double* a, int lda, const double* b,
+              int ldb, double* c, int ldc) {
+  if (m == 0 || n == 0) return;
+  const double one = 1.0, zero = 0.0;
+  if (k == 0) {
+    for (int j = 0; j < n; ++j)
+      std::fill(c + static_cast<long>(j) * ldc, c + static_cast<long>(j) * ldc + m, 0.0);
+    return;
+  }
+  const char ta = transpose_a ? 'T' : 'N', tb = 'N';
+  dgemm_(&ta, &tb, &m, &n, &k, &one, a, &lda, b, &ldb, &zero, c, &ldc);
+}
+
+// SLEPc truncated SVD of X: every computed singular value, and the first r left (local
+// rows) and right (replicated) singular vectors once r is chosen.
+struct Svd {
+  std::vector<double> sigma;
+  std::vector<double> left;   // [r][local_rows]
+  std::vector<double> right;  // [r][m]
+};
+
+Svd truncated_svd(MPI_Comm comm, const double* x, long local_rows, long m,
+                  const DmdOptions& options, RankChoice& choice) {
+  long global_rows = 0;
+  MPI_Allreduce(&local_rows, &global_rows, 1, MPI_LONG, MPI_SUM, comm);
+  Mat X;
+  SNAPFLOW_PETSC(
+      MatCreateDense(comm, local_rows, PETSC_DECIDE, global_rows, m, const_cast<double*>(x), &X));
+  SNAPFLOW_PETSC(MatAssemblyBegin(X, MAT_FINAL_ASSEMBLY));
+  SNAPFLOW_PETSC(MatAssemblyEnd(X, MAT_FINAL_ASSEMBLY));
+  SVD svd;
+  SNAPFLOW_PETSC(SVDCreate(comm, &svd));
+  SNAPFLOW_PETSC(SVDSetOperators(svd, X, nullptr));
+  SNAPFLOW_PETSC(SVDSetType(svd, SVDTRLANCZOS));
+  SNAPFLOW_PETSC(SVDSetWhichSingularTriplets(svd, SVD_LARGEST));
+  const PetscInt wanted = static_cast<PetscInt>(std::min(global_rows, m));
+  SNAPFLOW_PETSC(SVDSetDimensions(svd, wanted, PETSC_DEFAULT, PETSC_DEFAULT));
+  SNAPFLOW_PETSC(SVDSetTolerances(svd, 1e-13, PETSC_DEFAULT));
+  SNAPFLOW_PETSC(SVDSetFromOptions(svd));
+  SNAPFLOW_PETSC(SVDSolve(svd));
+  PetscInt converged = 0;
+  SNAPFLOW_PETSC(SVDGetConverged(svd, &converged));
+  Svd out;
+  for (PetscInt i = 0; i < std::min(converged, wanted); ++i) {
+    PetscReal s = 0;
+    SNAPFLOW_PETSC(SVDGetSingularTriplet(svd, i, &s, nullptr, nullptr));
+    out.sigma.push_back(s);
+  }
+  SNAPFLOW_VERIFY(!out.sigma.empty(), "DMD: the SVD of the snapshot matrix did not converge");
+  choice = choose_rank(out.sigma, global_rows, m, options.rank_option, options.energy);
+  const int r = choice.rank;
+  out.left.resize(static_cast<size_t>(r) * local_rows);
+  out.right.resize(static_cast<size_t>(r) * m);
+  Vec u, v, v_all;
+  VecScatter to_all;
+  SNAPFLOW_PETSC(MatCreateVecs(X, &v, &u));
+  SNAPFLOW_PETSC(VecScatterCreateToAll(v, &to_all, &v_all));
+  for (int i = 0; i < r; ++i) {
+    PetscReal s = 0;
+    SNAPFLOW_PETSC(SVDGetSingularTriplet(svd, i, &s, u, v));
+    const PetscScalar* values = nullptr;
+    SNAPFLOW_PETSC(VecGetArrayRead(u, &values));
+    std::copy(values, values + local_rows, out.left.begin() + static_cast<long>(i) * local_rows);
+    SNAPFLOW_PETSC(VecRestoreArrayRead(u, &values));
+    SNAPFLOW_PETSC(VecScatterBegin(to_all, v, v_all, INSERT_VALUES, SCATTER_FORWARD));
+    SNAPFLOW_PETSC(VecScatterEnd(to_all, v, v_all, INSERT_VALUES, SCATTER_FORWARD));
+    SNAPFLOW_PETSC(VecGetArrayRead(v_all, &values));
+    std::copy(values, values + m, out.right.begin() + static_cast<long>(i) * m);
+    SNAPFLOW_PETSC(VecRestoreArrayRead(v_all, &values));
+  }
+  SNAPFLOW_PETSC(VecScatterDestroy(&to_all));
+  SNAPFLOW_PETSC(VecDestroy(&v_all));
+  SNAPFLOW_PETSC(VecDestroy(&u));
+  SNAPFLOW_PETSC(VecDestroy(&v));
+  SNAPFLOW_PETSC(SVDDestroy(&svd));
+  SNAPFLOW_PETSC(MatDestroy(&X));
+  return out;
+}
+
+// Eigenpairs of the r x r real matrix (column-major) on rank 0, broadcast to all ranks.
+void small_eigenproblem(MPI_Comm comm, std::vector<double> a, int r, std::vector<Complex>& lambda,
+                        std::vector<Complex>& vectors) {
+  lambda.assign(r, 0.0);
+  vectors.assign(static_cast<size_t>(r) * r, 0.0);
+  int info = 0;
+  if (comm_rank(comm) == 0) {
+    std::vector<double> wr(r), wi(r), vr(static_cast<size_t>(r) * r), work(1);
+    const char no = 'N', yes = 'V';
+    int lwork = -1, one = 1;
+    double dummy = 0;
+    dgeev_(&no, &yes, &r, a.data(), &r, wr.data(), wi.data(), &dummy, &one, vr.data(), &r,
+           work.data(), &lwork, &info);
+    lwork = static_cast<int>(work[0]);
+    work.resize(lwork);
+    dgeev_(&no, &yes, &r, a.data(), &r, wr.data(), wi.data(), &dummy, &one, vr.data(), &r,
+           work.data(), &lwork, &info);
+    for (int j = 0; j < r; ++j) {
+      lambda[j] = Complex(wr[j], wi[j]);
+      for (int k = 0; k < r; ++k) {
+        const size_t at = static_cast<size_t>(j) * r + k;
+        if (wi[j] == 0.0) {
+          vectors[at] = vr[at];
+        } else if (wi[j] > 0.0) {  // pair (j, j+1): v_j = vr_j + i vr_{j+1}, v_{j+1} = conj
+          vectors[at] = Complex(vr[at], vr[at + r]);
+          vectors[at + r] = Complex(vr[at], -vr[at + r]);
+        }
+      }
+    }
+  }
+  MPI_Bcast(&info, 1, MPI_INT, 0, comm);
+  SNAPFLOW_VERIFY(info == 0,
+                  "DMD: the eigendecomposition of A~ failed (LAPACK dgeev info " << info << ")");
+  MPI_Bcast(lambda.data(), 2 * r, MPI_DOUBLE, 0, comm);
+  MPI_Bcast(vectors.data(), 2 * r * r, MPI_DOUBLE, 0, comm);
+}
+
+// min ||Phi b - x0|| for Phi [local_rows x r] (column-major, complex) distributed by rows:
+// tall-skinny QR. Returns b on every rank.
+std::vector<Complex> least_squares(MPI_Comm comm, std::vector<Complex> phi, std::vector<Complex> x0,
+                                   int local_rows, int r) {
+  const int kept = std::min(local_rows, r);  // rows of this rank's R factor
+  std::vector<Complex> r_factor(static_cast<size_t>(kept) * r, 0.0), rhs(kept, 0.0);
+  if (local_rows > 0) {
+    std::vector<Complex> tau(kept), work(1);
+    int info = 0, lwork = -1, one = 1;
+    zgeqrf_(&local_rows, &r, phi.data(), &local_rows, tau.data(), work.data(), &lwork, &info);
+    lwork = std::max(1, static_cast<int>(work[0].real()));
+    work.resize(lwork);
+    zgeqrf_(&local_rows, &r, phi.data(), &local_rows, tau.data(), work.data(), &lwork, &info);
+    SNAPFLOW_VERIFY(info == 0, "DMD: local QR failed (zgeqrf info " << info << ")");
+    const char left = 'L', adjoint = 'C';
+    lwork = -1;
+    zunmqr_(&left, &adjoint, &local_rows, &one, &kept, phi.data(), &local_rows, tau.data(),
+            x0.data(), &local_rows, work.data(), &lwork, &info);
+    lwork = std::max(1, static_cast<int>(work[0].real()));
+    work.resize(lwork);
+    zunmqr_(&left, &adjoint, &local_rows, &one, &kept, phi.data(), &local_rows, tau.data(),
+            x0.data(), &local_rows, work.data(), &lwork, &info);
+    SNAPFLOW_VERIFY(info == 0, "DMD: applying Q^H failed (zunmqr info " << info << ")");
+    for (int j = 0; j < r; ++j)
+      for (int i = 0; i <= std::min(j, kept - 1); ++i)
+        r_factor[static_cast<size_t>(j) * kept + i] = phi[static_cast<size_t>(j) * local_rows + i];
+    std::copy(x0.begin(), x0.begin() + kept, rhs.begin());
+  }
+  // Stack the R factors and Q^H x0 pieces on rank 0 (row blocks in rank order).
+  const int size = comm_size(comm);
+  std::vector<int> counts(size), offsets(size, 0);
+  MPI_Allgather(&kept, 1, MPI_INT, counts.data(), 1, MPI_INT, comm);
+  for (int p = 1; p < size; ++p) offsets[p] = offsets[p - 1] + counts[p - 1];
+  const int stacked = offsets[size - 1] + counts[size - 1];
+  std::vector<Complex> all_r(static_cast<size_t>(stacked) * r), all_rhs(std::max(stacked, r));
+  std::vector<int> byte_counts(size), byte_offsets(size);
+  for (int j = 0; j < r; ++j) {  // column by column: row blocks of column j
+    std::vector<Complex> column(r_factor.begin() + static_cast<long>(j) * kept,
+                                r_factor.begin() + static_cast<long>(j + 1) * kept);
+    std::vector<Complex> gathered(stacked);
+    for (int p = 0; p < size; ++p) {
+      byte_counts[p] = 2 * counts[p];
+      byte_offsets[p] = 2 * offsets[p];
+    }
+    MPI_Gatherv(column.data(), 2 * kept, MPI_DOUBLE, gathered.data(), byte_counts.data(),
+                byte_offsets.data(), MPI_DOUBLE, 0, comm);
+    std::copy(gathered.begin(), gathered.end(), all_r.begin() + static_cast<long>(j) * stacked);
+  }
+  MPI_Gatherv(rhs.data(), 2 * kept, MPI_DOUBLE, all_rhs.data(), byte_counts.data(),
+              byte_offsets.data(), MPI_DOUBLE, 0, comm);
+  std::vector<Complex> b(r);
+  int info = 0;
+  if (comm_rank(comm) == 0) {
+    const char no = 'N';
+    int one = 1, lwork = -1, ldb = std::max(stacked, r);
+    std::vector<Complex> work(1);
+    zgels_(&no, &stacked, &r, &one, all_r.data(), &stacked, all_rhs.data(), &ldb, work.data(),
+           &lwork, &info);
+    lwork = std::max(1, static_cast<int>(work[0].real()));
+    work.resize(lwork);
+    zgels_(&no, &stacked, &r, &one, all_r.data(), &stacked, all_rhs.data(), &ldb, work.data(),
+           &lwork, &info);
+    std::copy(all_rhs.begin(), all_rhs.begin() + r, b.begin());
+  }
+  MPI_Bcast(&info, 1, MPI_INT, 0, comm);
+  SNAPFLOW_VERIFY(info == 0,
+                  "DMD: the amplitude least-squares problem is rank deficient (zgels info "
+                      << info << "); lower -dmd_rank");
+  MPI_Bcast(b.data(), 2 * r, MPI_DOUBLE, 0, comm);
+  return b;
+}
+
+// Scales every mode to unit 2-norm with its largest entry (lowest global index on ties) real
+// and positive, so modes and amplitudes do not depend on the number of ranks (the singular
+// vectors' signs and the eigenvectors' phases otherwise do).
+void normalise_modes(MPI_Comm comm, std::vector<double>& re, std::vector<double>& im, int n,
+                     int r) {
+  long offset = 0;
+  const long local = n;
+  MPI_Exscan(&local, &offset, 1, MPI_LONG, MPI_SUM, comm);
+  if (comm_rank(comm) == 0) offset = 0;
+  for (int j = 0; j < r; ++j) {
+    double* mr = re.data() + static_cast<size_t>(j) * n;
+    double* mi = im.data() + static_cast<size_t>(j) * n;
+    struct {
+      double magnitude;
+      int index;
+    } mine{-1.0, 0}, best{};
+    double norm2 = 0.0, global_norm2 = 0.0;
+    for (int i = 0; i < n; ++i) {
+      const double a = mr[i] * mr[i] + mi[i] * mi[i];
+      norm2 += a;
+      if (a > mine.magnitude) mine = {a, static_cast<int>(offset + i)};
+    }
+    MPI_Allreduce(&norm2, &global_norm2, 1, MPI_DOUBLE, MPI_SUM, comm);
+    // MAXLOC picks the smallest index among equal magnitudes; negate indices for "first".
+    mine.index = -mine.index;
+    MPI_Allreduce(&mine, &best, 1, MPI_DOUBLE_INT, MPI_MAXLOC, comm);
+    const long owner_index = -static_cast<long>(best.index);
+    double top[2] = {0.0, 0.0};
+    if (owner_index >= offset && owner_index < offset + n) {
+      top[0] = mr[owner_index - offset];
+      top[1] = mi[owner_index - offset];
+    }
+    double global_top[2];
+    MPI_Allreduce(top, global_top, 2, MPI_DOUBLE, MPI_SUM, comm);
+    const Complex peak(global_top[0], global_top[1]);
+    if (global_norm2 == 0.0 || std::abs(peak) == 0.0) continue;
+    const Complex scale = std::conj(peak) / std::abs(peak) / std::sqrt(global_norm2);
+    for (int i = 0; i < n; ++i) {
+      const Complex v = Complex(mr[i], mi[i]) * scale;
+      mr[i] = v.real();
+      mi[i] = v.imag();
+    }
+  }
+}
+
+}  // namespace
+
+DmdModel DmdModel::fit(MPI_Comm comm, const std::vector<double>& snapshots, long local_rows,
+                       long snapshot_count, double t0, double dt, const DmdOptions& options) {
+  SNAPFLOW_VERIFY(snapshot_count >= 3, "DMD needs at least 3 snapshots, got " << snapshot_count);
+  SNAPFLOW_VERIFY(dt > 0, "DMD: the snapshot spacing must be > 0");
+  const long m = snapshot_count - 1;
+  const int n = static_cast<int>(local_rows);
+  DmdModel model;
+  model.t0_ = t0;
+  model.dt_ = dt;
+  model.local_rows_ = local_rows;
+  RankChoice choice;
+  const Svd svd = truncated_svd(comm, snapshots.data(), local_rows, m, options, choice);
+  const int r = choice.rank;
+  model.rank_ = r;
+  model.rule_ = choice.rule;
+  model.sigma_ = svd.sigma;
+
+  // B = Y V S^-1 (local rows x r); A~ = U^T B reduced over the ranks.
+  const double* y = snapshots.data() + local_rows;
+  std::vector<double> b(static_cast<size_t>(n) * r);
+  multiply(false, n, r, static_cast<int>(m), y, n, svd.right.data(), static_cast<int>(m), b.data(),
+           n);
+  for (int j = 0; j < r; ++j)
+    for (int i = 0; i < n; ++i) b[static_cast<size_t>(j) * n + i] /= svd.sigma[j];
+  std::vector<double> a_local(static_cast<size_t>(r) * r, 0.0), a(static_cast<size_t>(r) * r);
+  multiply(true, r, r, n, svd.left.data(), n, b.data(), n, a_local.data(), r);
+  MPI_Allreduce(a_local.data(), a.data(), r * r, MPI_DOUBLE, MPI_SUM, comm);
+  std::vector<Complex> w;
+  small_eigenproblem(comm, a, r, model.lambda_, w);
+
+  // Exact modes Phi = B W (real B, complex W), kept as real and imaginary parts.
+  std::vector<double> w_re(static_cast<size_t>(r) * r), w_im(static_cast<size_t>(r) * r);
+  for (size_t k = 0; k < w.size(); ++k) {
+    w_re[k] = w[k].real();
+    w_im[k] = w[k].imag();
+  }
+  model.mode_re_.resize(static_cast<size_t>(n) * r);
+  model.mode_im_.resize(static_cast<size_t>(n) * r);
+  multiply(false, n, r, r, b.data(), n, w_re.data(), r, model.mode_re_.data(), n);
+  multiply(false, n, r, r, b.data(), n, w_im.data(), r, model.mode_im_.data(), n);
+
+  normalise_modes(comm, model.mode_re_, model.mode_im_, n, r);
+
+  std::vector<Complex> phi(static_cast<size_t>(n) * r), x0(n);
+  for (size_t k = 0; k < phi.size(); ++k) phi[k] = Complex(model.mode_re_[k], model.mode_im_[k]);
+  for (int i = 0; i < n; ++i) x0[i] = snapshots[i];
+  model.amplitude_ = least_squares(comm, std::move(phi), std::move(x0), n, r);
+
+  // omega = log(lambda) / dt on the principal branch; a negative real eigenvalue gets the
+  // angle +pi explicitly (its mode flips sign at every snapshot; x(t) takes the real part).
+  model.omega_.resize(r);
+  for (int j = 0; j < r; ++j) {
+    const Complex l = model.lambda_[j];
+    const double modulus = std::max(std::abs(l), 1e-300);
+    const double angle = (l.imag() == 0.0 && l.real() < 0.0) ? M_PI : std::arg(l);
+    model.omega_[j] = Complex(std::log(modulus), angle) / dt;
+  }
+  return model;
+}
+
+void DmdModel::state(double t, double* out) const {
+  const double tau = t - t0_;
+  std::fill(out, out + local_rows_, 0.0);
+  for (int j = 0; j < rank_; ++j) {
+    const Complex c = amplitude_[j] * std::exp(omega_[j] * tau);
+    const double cr = c.real(), ci = c.imag();
+    const double* re = mode_real(j);
+    const double* im = mode_imag(j);
+    for (long i = 0; i < local_rows_; ++i) out[i] += re[i] * cr - im[i] * ci;
+  }
+}
+
+std::vector<double> DmdModel::snapshot_errors(MPI_Comm comm, const std::vector<double>& snapshots,
+                                              long snapshot_count) const {
+  std::vector<double> local(2 * snapshot_count, 0.0), global(2 * snapshot_count);
+  std::vector<double> x(static_cast<size_t>(local_rows_));
+  for (long k = 0; k < snapshot_count; ++k) {
+    state(t0_ + k * dt_, x.data());
+    const double* truth = snapshots.data() + k * local_rows_;
+    for (long i = 0; i < local_rows_; ++i) {
+      local[2 * k] += (x[i] - truth[i]) * (x[i] - truth[i]);
+      local[2 * k + 1] += truth[i] * truth[i];
+    }
+  }
+  MPI_Allreduce(local.data(), global.data(), static_cast<int>(2 * snapshot_count), MPI_DOUBLE,
+                MPI_SUM, comm);
+  std::vector<double> errors(snapshot_count);
+  for (long k = 0; k < snapshot_count; ++k)
+    errors[k] = global[2 * k + 1] > 0 ? std::sqrt(global[2 * k] / global[2 * k + 1])
+                                      : std::sqrt(global[2 * k]);
+  return errors;
+}
+
+}  // namespace snapflow

@@ -1,0 +1,72 @@
+#include "snapflow/io/dmd_output.hpp"
+
+#include <complex>
+
+#include "snapflow/core/error.hpp"
+#include "snapflow/io/hdf5_handle.hpp"
+
+namespace snapflow {
+
+namespace {
+
+// Small datasets are written whole by rank 0 (the others join with an empty selection).
+void write_small(MPI_Comm comm, hid_t group, const std::string& name,
+                 const std::vector<hsize_t>& dims, const std::vector<double>& values) {
+  Hid set = create_dataset(group, name, H5T_IEEE_F64LE, dims);
+  const bool root = comm_rank(comm) == 0;
+  std::vector<hsize_t> start(dims.size(), 0), count = dims;
+  if (!root) count[0] = 0;
+  Hid file_space = box_selection(dims, start, count);
+  Hid mem_space = memory_space(count);
+  Hid transfer = collective_transfer();
+  static const double kNothing = 0.0;
+  const herr_t status = H5Dwrite(set, H5T_NATIVE_DOUBLE, mem_space, file_space, transfer,
+                                 values.empty() ? &kNothing : values.data());
+  agree(comm, status >= 0, "cannot write /dmd/" + name + ": " + hdf5_error_detail());
+}
+
+std::vector<double> pairs(const std::vector<std::complex<double>>& values) {
+  std::vector<double> out;
+  for (const auto& v : values) out.insert(out.end(), {v.real(), v.imag()});
+  return out;
+}
+
+}  // namespace
+
+void write_dmd_group(MPI_Comm comm, hid_t group, const Grid& grid, Range rows,
+                     const DmdModel& model, const std::vector<double>& snapshot_error,
+                     bool with_modes) {
+  const hsize_t r = static_cast<hsize_t>(model.rank());
+  write_small(comm, group, "sigma", {model.sigma().size()}, model.sigma());
+  write_small(comm, group, "lambda", {r, 2}, pairs(model.eigenvalues()));
+  write_small(comm, group, "omega", {r, 2}, pairs(model.omega()));
+  write_small(comm, group, "amplitude", {r, 2}, pairs(model.amplitudes()));
+  write_small(comm, group, "snapshot_error", {snapshot_error.size()}, snapshot_error);
+  write_long_attribute(group, "rank", model.rank());
+  write_string_attribute(group, "rank_rule", model.rule());
+  write_double_attribute(group, "dt", model.dt());
+  write_double_attribute(group, "t0", model.t0());
+  write_string_attribute(group, "svd", "SLEPc truncated SVD of X (default: thick-restart Lanczos)");
+  if (!with_modes) return;
+  const hsize_t ny = static_cast<hsize_t>(grid.ny), nx = static_cast<hsize_t>(grid.nx);
+  const hsize_t local_rows = static_cast<hsize_t>(rows.size());
+  Hid set = create_dataset(group, "modes", H5T_IEEE_F32LE, {r, ny, nx, 2});
+  std::vector<float> block(r * local_rows * nx * 2);
+  for (hsize_t j = 0; j < r; ++j)
+    for (hsize_t k = 0; k < local_rows * nx; ++k) {
+      block[2 * (j * local_rows * nx + k)] =
+          static_cast<float>(model.mode_real(static_cast<int>(j))[k]);
+      block[2 * (j * local_rows * nx + k) + 1] =
+          static_cast<float>(model.mode_imag(static_cast<int>(j))[k]);
+    }
+  Hid file_space = box_selection({r, ny, nx, 2}, {0, static_cast<hsize_t>(rows.begin), 0, 0},
+                                 {r, local_rows, nx, 2});
+  Hid mem_space = memory_space({r, local_rows, nx, 2});
+  Hid transfer = collective_transfer();
+  static const float kNothing = 0.0f;
+  const herr_t status = H5Dwrite(set, H5T_NATIVE_FLOAT, mem_space, file_space, transfer,
+                                 block.empty() ? &kNothing : block.data());
+  agree(comm, status >= 0, "cannot write /dmd/modes: " + hdf5_error_detail());
+}
+
+}  // namespace snapflow

@@ -1,0 +1,182 @@
+// DMD: known eigenvalues are recovered, results do not depend on the number of ranks, the
+// SLEPc singular values agree with LAPACK, and the rank rules behave.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+
+#include "snapflow/core/mpi_context.hpp"
+#include "snapflow/core/random.hpp"
+#include "snapflow/dmd/dmd_model.hpp"
+#include "snapflow/dmd/rank_rule.hpp"
+#include "test_support.hpp"
+
+extern "C" void dgesvd_(const char*, const char*, const int*, const int*, double*, const int*,
+                        double*, double*, const int*, double*, const int*, double*, const int*,
+                        int*);
+
+namespace snapflow {
+namespace {
+
+using Complex = std::complex<double>;
+
+// Whole data set, [T][n], identical on every rank: x_k = sum of modes q times lambda^k.
+struct Data {
+  long n = 0, T = 0;
+  std::vector<double> x;
+  std::vector<Complex> lambda;
+  std::vector<double> q;  // spatial modes of known_dynamics(), [6][n]
+
+  // known_dynamics() at any (real) snapshot index k, cell i.
+  double value(double k, long i) const {
+    const Complex p1 = std::pow(lambda[0], k), p5 = std::pow(lambda[4], k);
+    return 2.0 * (p1 * Complex(q[i], q[n + i])).real() + std::pow(0.8, k) * q[2 * n + i] +
+           q[3 * n + i] + 2.0 * (p5 * Complex(q[4 * n + i], q[5 * n + i])).real();
+  }
+};
+
+Data known_dynamics() {
+  Data d;
+  d.n = 600;
+  d.T = 41;
+  d.lambda = {std::polar(0.95, 0.3), std::polar(0.95, -0.3), 0.8, 1.0,
+              std::polar(1.0, 0.7),  std::polar(1.0, -0.7)};
+  SplitMix64 random(3);
+  d.q.resize(6 * d.n);
+  for (double& v : d.q) v = random.uniform(-1.0, 1.0);
+  d.x.resize(d.T * d.n);
+  for (long k = 0; k < d.T; ++k)
+    for (long i = 0; i < d.n; ++i) d.x[k * d.n + i] = d.value(static_cast<double>(k), i);
+  return d;
+}
+
+// This rank's rows of the data, time-major.
+std::vector<double> local_block(MPI_Comm comm, const Data& d, Range& rows) {
+  rows = block_range(d.n, comm_size(comm), comm_rank(comm));
+  std::vector<double> block;
+  for (long k = 0; k < d.T; ++k)
+    for (long i = rows.begin; i < rows.end; ++i) block.push_back(d.x[k * d.n + i]);
+  return block;
+}
+
+bool by_angle(Complex a, Complex b) {
+  return std::arg(a) != std::arg(b) ? std::arg(a) < std::arg(b) : std::abs(a) < std::abs(b);
+}
+
+TEST(Dmd, RecoversKnownEigenvaluesAndReconstructsTheSnapshots) {
+  const Data d = known_dynamics();
+  Range rows;
+  const auto block = local_block(MPI_COMM_WORLD, d, rows);
+  DmdOptions options;
+  options.rank_option = "6";
+  const DmdModel model = DmdModel::fit(MPI_COMM_WORLD, block, rows.size(), d.T, 0.0, 2.0, options);
+  ASSERT_EQ(model.rank(), 6);
+  auto found = model.eigenvalues();
+  auto expected = d.lambda;
+  std::sort(found.begin(), found.end(), by_angle);
+  std::sort(expected.begin(), expected.end(), by_angle);
+  for (int j = 0; j < 6; ++j) EXPECT_LT(std::abs(found[j] - expected[j]), 1e-8) << found[j];
+  for (int j = 0; j < 6; ++j) {  // omega = log(lambda) / dt
+    const Complex back = std::exp(model.omega()[j] * 2.0);
+    EXPECT_LT(std::abs(back - model.eigenvalues()[j]), 1e-12);
+  }
+  for (double e : model.snapshot_errors(MPI_COMM_WORLD, block, d.T)) EXPECT_LT(e, 1e-9);
+  // Between snapshots (t = 15 s, k = 7.5) the state is the continuous-time dynamics.
+  std::vector<double> x(rows.size());
+  model.state(15.0, x.data());
+  for (long i = rows.begin; i < rows.end; ++i)
+    EXPECT_NEAR(x[i - rows.begin], d.value(7.5, i), 1e-8) << "cell " << i;
+}
+
+TEST(Dmd, SameModelOnEveryNumberOfRanks) {
+  const Data d = known_dynamics();
+  Range rows;
+  const auto block = local_block(MPI_COMM_WORLD, d, rows);
+  const auto all = local_block(MPI_COMM_SELF, d, rows = Range{});
+  Range my_rows = block_range(d.n, comm_size(MPI_COMM_WORLD), comm_rank(MPI_COMM_WORLD));
+  DmdOptions options;
+  options.rank_option = "6";
+  const DmdModel parallel =
+      DmdModel::fit(MPI_COMM_WORLD, block, my_rows.size(), d.T, 0.0, 1.0, options);
+  const DmdModel serial = DmdModel::fit(MPI_COMM_SELF, all, d.n, d.T, 0.0, 1.0, options);
+  ASSERT_EQ(parallel.rank(), serial.rank());
+  for (int j = 0; j < parallel.rank(); ++j) {
+    EXPECT_LT(std::abs(parallel.eigenvalues()[j] - serial.eigenvalues()[j]), 1e-10);
+    EXPECT_LT(std::abs(parallel.amplitudes()[j] - serial.amplitudes()[j]),
+              1e-10 * std::abs(serial.amplitudes()[j]) + 1e-12);
+  }
+  std::vector<double> xp(my_rows.size()), xs(d.n);
+  parallel.state(13.3, xp.data());
+  serial.state(13.3, xs.data());
+  for (long i = my_rows.begin; i < my_rows.end; ++i)
+    EXPECT_NEAR(xp[i - my_rows.begin], xs[i], 1e-10 * (1.0 + std::fabs(xs[i])));
+}
+
+TEST(Dmd, SingularValuesAgreeWithLapackOnTheGatheredMatrix) {
+  const long n = 300, T = 31, m = T - 1;
+  SplitMix64 random(11);
+  std::vector<double> g(n * m), h(m * m);
+  for (double& v : g) v = random.uniform(-1.0, 1.0);
+  for (double& v : h) v = random.uniform(-1.0, 1.0);
+  Data d;
+  d.n = n;
+  d.T = T;
+  d.x.assign(T * n, 0.0);
+  // Column t of X = G diag(s) H[:, t], s from 1 down to 1e-9: a wide spread of sigma.
+  for (long t = 0; t < T; ++t)
+    for (long k = 0; k < m; ++k) {
+      const double s = std::pow(10.0, -9.0 * k / (m - 1));
+      const double coefficient = s * h[k * m + (t % m)] * (t == m ? 0.5 : 1.0);
+      for (long i = 0; i < n; ++i) d.x[t * n + i] += g[k * n + i] * coefficient;
+    }
+  Range rows;
+  const auto block = local_block(MPI_COMM_WORLD, d, rows);
+  DmdOptions options;
+  options.rank_option = "5";
+  const DmdModel model = DmdModel::fit(MPI_COMM_WORLD, block, rows.size(), T, 0.0, 1.0, options);
+  // Reference: LAPACK on the whole X (column-major n x m = the first m snapshots).
+  std::vector<double> x(d.x.begin(), d.x.begin() + n * m), s(m), work(1);
+  int rows_i = n, cols_i = m, lwork = -1, info = 0, one = 1;
+  double dummy = 0;
+  const char none = 'N';
+  dgesvd_(&none, &none, &rows_i, &cols_i, x.data(), &rows_i, s.data(), &dummy, &one, &dummy, &one,
+          work.data(), &lwork, &info);
+  lwork = static_cast<int>(work[0]);
+  work.resize(lwork);
+  dgesvd_(&none, &none, &rows_i, &cols_i, x.data(), &rows_i, s.data(), &dummy, &one, &dummy, &one,
+          work.data(), &lwork, &info);
+  ASSERT_EQ(info, 0);
+  const auto& sigma = model.sigma();
+  int compared = 0;
+  for (long k = 0; k < m && s[k] / s[0] >= 1e-6; ++k) {
+    ASSERT_LT(k, static_cast<long>(sigma.size()));
+    EXPECT_NEAR(sigma[k], s[k], 1e-10 * s[k]) << "sigma_" << k;
+    ++compared;
+  }
+  EXPECT_GE(compared, 15);
+}
+
+TEST(DmdRankRule, FixedEnergyAndSvht) {
+  std::vector<double> sigma = {10, 5, 2, 1, 0.01, 0.009, 0.008, 0.007, 0.006, 0.005};
+  EXPECT_EQ(choose_rank(sigma, 1000, 10, "3", 0).rank, 3);
+  EXPECT_EQ(choose_rank(sigma, 1000, 10, "3", 0).rule, "fixed 3");
+  // energy: 100 + 25 = 125 of ~130.0 total is 96%.
+  EXPECT_EQ(choose_rank(sigma, 1000, 10, "", 0.95).rank, 2);
+  EXPECT_EQ(choose_rank(sigma, 1000, 10, "", 0.999).rank, 4);
+  // svht: beta = 0.01, omega ~ 1.45, median 0.0075 -> threshold ~ 0.011: keeps 4.
+  const RankChoice svht = choose_rank(sigma, 1000, 10, "svht", 0);
+  EXPECT_EQ(svht.rank, 4);
+  EXPECT_NE(svht.rule.find("svht"), std::string::npos);
+  auto message = [&](const std::string& rank, double energy) {
+    return test::error_message([&] { choose_rank(sigma, 1000, 10, rank, energy); });
+  };
+  EXPECT_NE(message("0", 0).find("option -dmd_rank: expected a positive integer or 'svht'"),
+            std::string::npos);
+  EXPECT_NE(message("11", 0).find("exceeds the numerical rank 10"), std::string::npos);
+  EXPECT_NE(message("abc", 0).find("got 'abc'"), std::string::npos);
+  EXPECT_NE(message("3", 0.9).find("not both"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace snapflow
