@@ -241,20 +241,42 @@ class NetworkSimplex {
   }
 
   // Block search: the most negative reduced cost within a block of arcs, scanning on from
-  // where the last search stopped. Returns -1 when every arc prices out.
+  // where the last search stopped; the real arcs are visited cell by cell (neighbour table
+  // and per-direction costs, no arc-id decoding), then the reservoir and artificial arcs in
+  // chunks of the same size. Returns -1 when every arc prices out.
   int64_t find_entering_arc() {
-    int64_t best = -1, best_rc = 0, scanned = 0, in_block = 0;
-    for (int64_t count = 0; count < arc_count_; ++count) {
-      const int64_t arc = next_arc_;
-      next_arc_ = next_arc_ + 1 == arc_count_ ? 0 : next_arc_ + 1;
-      ++scanned;
-      ++in_block;
-      if (state_[arc] == kLower && exists(arc)) {
-        const int64_t rc = reduced_cost(arc);
-        if (rc < best_rc) {
-          best_rc = rc;
-          best = arc;
+    const int K = arcs_.slots;
+    const int32_t units = m_ + static_cast<int32_t>((arc_count_ - real_arcs_ + K - 1) / K);
+    int64_t best = -1, best_rc = 0, in_block = 0;
+    for (int32_t count = 0; count < units; ++count) {
+      const int32_t c = next_unit_;
+      next_unit_ = next_unit_ + 1 == units ? 0 : next_unit_ + 1;
+      if (c < m_) {
+        const int64_t base = static_cast<int64_t>(c) * K;
+        const int64_t pc = potential_[c];
+        for (int d = 0; d < K; ++d) {
+          if (state_[base + d] != kLower) continue;
+          const int32_t j = arcs_.target(c, d);
+          if (j < 0) continue;
+          const int64_t rc = arcs_.cost(c, d) + pc - potential_[m_ + j];
+          if (rc < best_rc) {
+            best_rc = rc;
+            best = base + d;
+          }
         }
+        in_block += K;
+      } else {
+        const int64_t first = real_arcs_ + static_cast<int64_t>(c - m_) * K;
+        const int64_t last = std::min(arc_count_, first + K);
+        for (int64_t arc = first; arc < last; ++arc) {
+          if (state_[arc] != kLower) continue;
+          const int64_t rc = reduced_cost(arc);
+          if (rc < best_rc) {
+            best_rc = rc;
+            best = arc;
+          }
+        }
+        in_block += K;
       }
       if (in_block >= block_) {
         if (best >= 0) return best;
@@ -262,11 +284,6 @@ class NetworkSimplex {
       }
     }
     return best;
-  }
-  bool exists(int64_t arc) const {
-    if (arc >= real_arcs_) return true;
-    const int32_t c = static_cast<int32_t>(arc / arcs_.slots);
-    return arcs_.target(c, static_cast<int>(arc - static_cast<int64_t>(c) * arcs_.slots)) >= 0;
   }
 
   void pivot_to_optimality(FlowStats& stats) {
@@ -351,7 +368,8 @@ class NetworkSimplex {
   int64_t penalty_;
   int32_t nodes_ = 0, root_ = 0;
   int64_t real_arcs_ = 0, destroy_base_ = 0, create_base_ = 0, art_base_ = 0, arc_count_ = 0;
-  int64_t art_cost_ = 0, block_ = 64, next_arc_ = 0;
+  int64_t art_cost_ = 0, block_ = 64;
+  int32_t next_unit_ = 0;
   bool solved_ = false;
   std::vector<int64_t> flow_, pred_, potential_, supply_, subtree_supply_;
   std::vector<int8_t> state_, up_, art_up_;
