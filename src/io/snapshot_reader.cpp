@@ -165,26 +165,12 @@ SnapshotReader::SnapshotReader(MPI_Comm comm, const std::string& path) : comm_(c
 }
 
 template <typename T>
-std::vector<T> SnapshotReader::read_row_block(const std::string& name, hid_t mem_type,
-                                              hsize_t leading, hsize_t trailing) const {
+std::vector<T> SnapshotReader::read_box(const std::string& name, hid_t mem_type,
+                                        const std::vector<hsize_t>& dims,
+                                        const std::vector<hsize_t>& start,
+                                        const std::vector<hsize_t>& count,
+                                        const std::string& what) const {
   Hid dataset(H5Dopen2(file_, name.c_str(), H5P_DEFAULT), H5Dclose);
-  const hsize_t rows = static_cast<hsize_t>(rows_.size());
-  const hsize_t nx = static_cast<hsize_t>(meta_.grid.nx);
-  const hsize_t ny = static_cast<hsize_t>(meta_.grid.ny);
-  std::vector<hsize_t> dims, start, count;
-  if (leading > 0) {
-    dims.push_back(leading);
-    start.push_back(0);
-    count.push_back(leading);
-  }
-  dims.insert(dims.end(), {ny, nx});
-  start.insert(start.end(), {static_cast<hsize_t>(rows_.begin), 0});
-  count.insert(count.end(), {rows, nx});
-  if (trailing > 0) {
-    dims.push_back(trailing);
-    start.push_back(0);
-    count.push_back(trailing);
-  }
   size_t elements = 1;
   for (hsize_t c : count) elements *= c;
   std::vector<T> block(elements);
@@ -195,10 +181,41 @@ std::vector<T> SnapshotReader::read_row_block(const std::string& name, hid_t mem
   const herr_t status = H5Dread(dataset, mem_type, mem_space, file_space, transfer,
                                 block.empty() ? &dummy : block.data());
   agree(comm_, status >= 0,
-        prefix(meta_.path) + ": cannot read dataset " + name + " (rows " +
-            std::to_string(rows_.begin) + ".." + std::to_string(rows_.end - 1) +
+        prefix(meta_.path) + ": cannot read dataset " + name + " (" + what +
             "): " + hdf5_error_detail());
   return block;
+}
+
+template <typename T>
+std::vector<T> SnapshotReader::read_row_block(const std::string& name, hid_t mem_type,
+                                              hsize_t leading, hsize_t trailing) const {
+  const hsize_t nx = static_cast<hsize_t>(meta_.grid.nx);
+  std::vector<hsize_t> dims, start, count;
+  if (leading > 0) {
+    dims.push_back(leading);
+    start.push_back(0);
+    count.push_back(leading);
+  }
+  dims.insert(dims.end(), {static_cast<hsize_t>(meta_.grid.ny), nx});
+  start.insert(start.end(), {static_cast<hsize_t>(rows_.begin), 0});
+  count.insert(count.end(), {static_cast<hsize_t>(rows_.size()), nx});
+  if (trailing > 0) {
+    dims.push_back(trailing);
+    start.push_back(0);
+    count.push_back(trailing);
+  }
+  return read_box<T>(name, mem_type, dims, start, count,
+                     "rows " + std::to_string(rows_.begin) + ".." + std::to_string(rows_.end - 1));
+}
+
+void SnapshotReader::check_mask(const std::vector<uint8_t>& mask, long first_row) const {
+  collectively(comm_, [&] {
+    for (size_t k = 0; k < mask.size(); ++k)
+      SNAPFLOW_VERIFY(mask[k] <= 1, prefix(meta_.path) << ": dataset /mask must hold 0 or 1, found "
+                                                       << int(mask[k]) << " at [j="
+                                                       << first_row + long(k) / meta_.grid.nx
+                                                       << ", i=" << long(k) % meta_.grid.nx << "]");
+  });
 }
 
 std::vector<double> SnapshotReader::read_density() const {
@@ -209,13 +226,7 @@ std::vector<double> SnapshotReader::read_density() const {
 std::vector<uint8_t> SnapshotReader::read_mask() const {
   if (!meta_.has_mask) return std::vector<uint8_t>(static_cast<size_t>(local_cells()), 1);
   auto mask = read_row_block<uint8_t>("/mask", H5T_NATIVE_UINT8, 0, 0);
-  collectively(comm_, [&] {
-    for (size_t k = 0; k < mask.size(); ++k)
-      SNAPFLOW_VERIFY(mask[k] <= 1, prefix(meta_.path) << ": dataset /mask must hold 0 or 1, found "
-                                                       << int(mask[k]) << " at [j="
-                                                       << rows_.begin + long(k) / meta_.grid.nx
-                                                       << ", i=" << long(k) % meta_.grid.nx << "]");
-  });
+  check_mask(mask, rows_.begin);
   return mask;
 }
 
@@ -246,19 +257,9 @@ std::vector<double> SnapshotReader::read_whole_snapshot(long t, bool wanted) con
                       << ": snapshot " << t << " does not exist (the file holds "
                       << meta_.snapshots() << ", numbered 0.." << meta_.snapshots() - 1 << ")");
   const hsize_t ny = static_cast<hsize_t>(meta_.grid.ny), nx = static_cast<hsize_t>(meta_.grid.nx);
-  const hsize_t T = static_cast<hsize_t>(meta_.snapshots());
-  const std::vector<hsize_t> count = {wanted ? 1u : 0u, ny, nx};
-  std::vector<double> slice(wanted ? ny * nx : 0);
-  Hid dataset(H5Dopen2(file_, "/density", H5P_DEFAULT), H5Dclose);
-  Hid file_space = box_selection({T, ny, nx}, {static_cast<hsize_t>(t), 0, 0}, count);
-  Hid mem_space = memory_space(count);
-  Hid transfer = collective_transfer();
-  double dummy = 0.0;
-  const herr_t status = H5Dread(dataset, H5T_NATIVE_DOUBLE, mem_space, file_space, transfer,
-                                slice.empty() ? &dummy : slice.data());
-  agree(comm_, status >= 0,
-        prefix(meta_.path) + ": cannot read snapshot " + std::to_string(t) +
-            " of /density: " + hdf5_error_detail());
+  const auto slice = read_box<double>(
+      "/density", H5T_NATIVE_DOUBLE, {static_cast<hsize_t>(meta_.snapshots()), ny, nx},
+      {static_cast<hsize_t>(t), 0, 0}, {wanted ? 1u : 0u, ny, nx}, "snapshot " + std::to_string(t));
   collectively(comm_, [&] {
     for (size_t k = 0; k < slice.size(); ++k)
       SNAPFLOW_VERIFY(std::isfinite(slice[k]),
@@ -269,26 +270,12 @@ std::vector<double> SnapshotReader::read_whole_snapshot(long t, bool wanted) con
 }
 
 std::vector<uint8_t> SnapshotReader::read_whole_mask(bool wanted) const {
-  const size_t cells = static_cast<size_t>(meta_.grid.cells());
-  if (!meta_.has_mask) return std::vector<uint8_t>(wanted ? cells : 0, 1);
+  if (!meta_.has_mask)
+    return std::vector<uint8_t>(wanted ? static_cast<size_t>(meta_.grid.cells()) : 0, 1);
   const hsize_t ny = static_cast<hsize_t>(meta_.grid.ny), nx = static_cast<hsize_t>(meta_.grid.nx);
-  const std::vector<hsize_t> count = {wanted ? ny : 0u, nx};
-  std::vector<uint8_t> mask(wanted ? cells : 0);
-  Hid dataset(H5Dopen2(file_, "/mask", H5P_DEFAULT), H5Dclose);
-  Hid file_space = box_selection({ny, nx}, {0, 0}, count);
-  Hid mem_space = memory_space(count);
-  Hid transfer = collective_transfer();
-  uint8_t dummy = 0;
-  const herr_t status = H5Dread(dataset, H5T_NATIVE_UINT8, mem_space, file_space, transfer,
-                                mask.empty() ? &dummy : mask.data());
-  agree(comm_, status >= 0,
-        prefix(meta_.path) + ": cannot read dataset /mask: " + hdf5_error_detail());
-  collectively(comm_, [&] {
-    for (size_t k = 0; k < mask.size(); ++k)
-      SNAPFLOW_VERIFY(mask[k] <= 1, prefix(meta_.path) << ": dataset /mask must hold 0 or 1, found "
-                                                       << int(mask[k]) << " at [j=" << k / nx
-                                                       << ", i=" << k % nx << "]");
-  });
+  const auto mask = read_box<uint8_t>("/mask", H5T_NATIVE_UINT8, {ny, nx}, {0, 0},
+                                      {wanted ? ny : 0u, nx}, "whole grid");
+  check_mask(mask, 0);
   return mask;
 }
 

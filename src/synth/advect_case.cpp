@@ -37,16 +37,10 @@ AdvectCase::AdvectCase(const AdvectParams& p) : params_(p) {
 }
 
 SnapshotLayout AdvectCase::layout() const {
-  SnapshotLayout layout;
-  layout.grid =
-      Grid{params_.n, params_.n, params_.side / params_.n, params_.side / params_.n, 0.0, 0.0};
-  layout.time.resize(static_cast<size_t>(params_.snapshots));
-  for (long t = 0; t < params_.snapshots; ++t) layout.time[t] = t * params_.snapshot_dt;
-  layout.with_truth_velocity = true;
-  layout.units = "mass per cell";
-  layout.time_units = "s";
-  layout.description = "snapflow synth advect: constant-velocity advection of a bump";
-  return layout;
+  const double h = params_.side / params_.n;
+  return analytic_layout(Grid{params_.n, params_.n, h, h, 0.0, 0.0}, params_.snapshots,
+                         params_.snapshot_dt,
+                         "snapflow synth advect: constant-velocity advection of a bump");
 }
 
 double AdvectCase::profile_integral(double a, double b, double centre) const {

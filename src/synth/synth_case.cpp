@@ -6,6 +6,19 @@ void SynthCase::fill_snapshot(long t, double* density, double* velocity) const {
   fill_state(layout().time.at(static_cast<size_t>(t)), density, velocity);
 }
 
+SnapshotLayout analytic_layout(const Grid& grid, long snapshots, double dt,
+                               const std::string& description) {
+  SnapshotLayout layout;
+  layout.grid = grid;
+  layout.time.resize(static_cast<size_t>(snapshots));
+  for (long t = 0; t < snapshots; ++t) layout.time[t] = t * dt;
+  layout.with_truth_velocity = true;
+  layout.units = "mass per cell";
+  layout.time_units = "s";
+  layout.description = description;
+  return layout;
+}
+
 void write_synth_case(MPI_Comm comm, const SynthCase& synth, const std::string& path) {
   const SnapshotLayout layout = synth.layout();
   SnapshotWriter writer(comm, path, layout);

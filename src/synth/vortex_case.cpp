@@ -37,16 +37,10 @@ VortexCase::VortexCase(const VortexParams& p) : params_(p) {
 }
 
 SnapshotLayout VortexCase::layout() const {
-  SnapshotLayout layout;
   const double h = params_.side / params_.n;
-  layout.grid = Grid{params_.n, params_.n, h, h, -0.5 * params_.side, -0.5 * params_.side};
-  layout.time.resize(static_cast<size_t>(params_.snapshots));
-  for (long t = 0; t < params_.snapshots; ++t) layout.time[t] = t * params_.snapshot_dt;
-  layout.with_truth_velocity = true;
-  layout.units = "mass per cell";
-  layout.time_units = "s";
-  layout.description = "snapflow synth vortex: solid-body rotation of a lumpy density";
-  return layout;
+  return analytic_layout(Grid{params_.n, params_.n, h, h, -0.5 * params_.side, -0.5 * params_.side},
+                         params_.snapshots, params_.snapshot_dt,
+                         "snapflow synth vortex: solid-body rotation of a lumpy density");
 }
 
 double VortexCase::density_at(double x, double y, double time) const {

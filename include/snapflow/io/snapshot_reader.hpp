@@ -61,9 +61,17 @@ class SnapshotReader {
   std::vector<uint8_t> read_whole_mask(bool wanted) const;
 
  private:
+  // Collective read of the box [start, start + count) of a dataset with shape `dims`.
+  template <typename T>
+  std::vector<T> read_box(const std::string& dataset, hid_t mem_type,
+                          const std::vector<hsize_t>& dims, const std::vector<hsize_t>& start,
+                          const std::vector<hsize_t>& count, const std::string& what) const;
+  // This rank's rows, with optional leading (time) and trailing (component) dimensions.
   template <typename T>
   std::vector<T> read_row_block(const std::string& dataset, hid_t mem_type, hsize_t leading,
                                 hsize_t trailing) const;
+  // Collective: refuses mask values other than 0 and 1 (rows from `first_row`).
+  void check_mask(const std::vector<uint8_t>& mask, long first_row) const;
 
   MPI_Comm comm_;
   Hid file_;

@@ -28,6 +28,10 @@ class SynthCase {
   virtual std::vector<int32_t> zones() const { return {}; }
 };
 
+// Layout of the analytic cases: `snapshots` times k * dt from 0, a truth velocity, no mask.
+SnapshotLayout analytic_layout(const Grid& grid, long snapshots, double dt,
+                               const std::string& description);
+
 // Collective: writes every snapshot of `synth` to `path` (snapshots shared out over the
 // ranks of `comm`), with its mask and zones, atomically.
 void write_synth_case(MPI_Comm comm, const SynthCase& synth, const std::string& path);
