@@ -9,6 +9,7 @@
 #include "snapflow/core/mpi_context.hpp"
 #include "snapflow/core/random.hpp"
 #include "snapflow/dmd/dmd_model.hpp"
+#include "snapflow/dmd/dmd_windows.hpp"
 #include "snapflow/dmd/rank_rule.hpp"
 #include "test_support.hpp"
 
@@ -70,7 +71,8 @@ TEST(Dmd, RecoversKnownEigenvaluesAndReconstructsTheSnapshots) {
   const auto block = local_block(MPI_COMM_WORLD, d, rows);
   DmdOptions options;
   options.rank_option = "6";
-  const DmdModel model = DmdModel::fit(MPI_COMM_WORLD, block, rows.size(), d.T, 0.0, 2.0, options);
+  const DmdModel model =
+      DmdModel::fit(MPI_COMM_WORLD, block.data(), rows.size(), d.T, 0.0, 2.0, options);
   ASSERT_EQ(model.rank(), 6);
   auto found = model.eigenvalues();
   auto expected = d.lambda;
@@ -81,7 +83,7 @@ TEST(Dmd, RecoversKnownEigenvaluesAndReconstructsTheSnapshots) {
     const Complex back = std::exp(model.omega()[j] * 2.0);
     EXPECT_LT(std::abs(back - model.eigenvalues()[j]), 1e-12);
   }
-  for (double e : model.snapshot_errors(MPI_COMM_WORLD, block, d.T)) EXPECT_LT(e, 1e-9);
+  for (double e : model.snapshot_errors(MPI_COMM_WORLD, block.data(), d.T)) EXPECT_LT(e, 1e-9);
   // Between snapshots (t = 15 s, k = 7.5) the state is the continuous-time dynamics.
   std::vector<double> x(rows.size());
   model.state(15.0, x.data());
@@ -98,8 +100,8 @@ TEST(Dmd, SameModelOnEveryNumberOfRanks) {
   DmdOptions options;
   options.rank_option = "6";
   const DmdModel parallel =
-      DmdModel::fit(MPI_COMM_WORLD, block, my_rows.size(), d.T, 0.0, 1.0, options);
-  const DmdModel serial = DmdModel::fit(MPI_COMM_SELF, all, d.n, d.T, 0.0, 1.0, options);
+      DmdModel::fit(MPI_COMM_WORLD, block.data(), my_rows.size(), d.T, 0.0, 1.0, options);
+  const DmdModel serial = DmdModel::fit(MPI_COMM_SELF, all.data(), d.n, d.T, 0.0, 1.0, options);
   ASSERT_EQ(parallel.rank(), serial.rank());
   for (int j = 0; j < parallel.rank(); ++j) {
     EXPECT_LT(std::abs(parallel.eigenvalues()[j] - serial.eigenvalues()[j]), 1e-10);
@@ -134,7 +136,8 @@ TEST(Dmd, SingularValuesAgreeWithLapackOnTheGatheredMatrix) {
   const auto block = local_block(MPI_COMM_WORLD, d, rows);
   DmdOptions options;
   options.rank_option = "5";
-  const DmdModel model = DmdModel::fit(MPI_COMM_WORLD, block, rows.size(), T, 0.0, 1.0, options);
+  const DmdModel model =
+      DmdModel::fit(MPI_COMM_WORLD, block.data(), rows.size(), T, 0.0, 1.0, options);
   // Reference: LAPACK on the whole X (column-major n x m = the first m snapshots).
   std::vector<double> x(d.x.begin(), d.x.begin() + n * m), s(m), work(1);
   int rows_i = n, cols_i = m, lwork = -1, info = 0, one = 1;
@@ -155,6 +158,51 @@ TEST(Dmd, SingularValuesAgreeWithLapackOnTheGatheredMatrix) {
     ++compared;
   }
   EXPECT_GE(compared, 15);
+}
+
+TEST(DmdWindows, PlanCoversTheSeriesAndEachTimeHasOneOwner) {
+  std::vector<double> time(40);
+  for (int k = 0; k < 40; ++k) time[k] = 10.0 * k;
+  const auto windows = plan_windows(time, 16, 4);
+  ASSERT_EQ(windows.size(), 3u);
+  EXPECT_EQ(windows[0].first, 0);
+  EXPECT_EQ(windows[1].first, 12);
+  EXPECT_EQ(windows[2].first, 24);  // the last window ends at the last snapshot
+  EXPECT_EQ(windows[2].first + windows[2].count, 40);
+  EXPECT_DOUBLE_EQ(windows[1].owned_from, 0.5 * (120.0 + 150.0));
+  EXPECT_DOUBLE_EQ(windows[0].owned_to, windows[1].owned_from);
+  EXPECT_EQ(plan_windows(time, 0, 0).size(), 1u);
+  EXPECT_EQ(plan_windows(time, 40, 0).size(), 1u);
+  EXPECT_NE(test::error_message([&] { plan_windows(time, 16, 15); }).find("option -dmd_overlap"),
+            std::string::npos);
+  EXPECT_NE(test::error_message([&] { plan_windows(time, 2, 0); }).find("at least 3"),
+            std::string::npos);
+}
+
+TEST(DmdWindows, EveryWindowRecoversTheDynamicsAndTheHeldOutSnapshots) {
+  const Data d = known_dynamics();
+  Range rows;
+  const auto block = local_block(MPI_COMM_WORLD, d, rows);
+  std::vector<double> time(d.T);
+  for (long k = 0; k < d.T; ++k) time[k] = 2.0 * k;
+  DmdOptions options;
+  options.rank_option = "6";
+  const DmdSequence sequence =
+      DmdSequence::fit(MPI_COMM_WORLD, block.data(), rows.size(), time, 15, 3, options);
+  ASSERT_EQ(sequence.models().size(), 4u);  // starts 0, 12, 24 and the last at 26
+  auto expected = d.lambda;
+  std::sort(expected.begin(), expected.end(), by_angle);
+  for (const DmdModel& model : sequence.models()) {
+    auto found = model.eigenvalues();
+    std::sort(found.begin(), found.end(), by_angle);
+    for (int j = 0; j < 6; ++j) EXPECT_LT(std::abs(found[j] - expected[j]), 1e-8);
+  }
+  for (double e : sequence.snapshot_errors(MPI_COMM_WORLD, block.data(), time)) EXPECT_LT(e, 1e-9);
+  EXPECT_EQ(&sequence.owner(-5.0), &sequence.models().front());
+  EXPECT_EQ(&sequence.owner(30.0), &sequence.models()[1]);
+  EXPECT_EQ(&sequence.owner(1e9), &sequence.models().back());
+  // The seed paper's check: exact linear dynamics are recovered from every other snapshot.
+  EXPECT_LT(holdout_error(MPI_COMM_WORLD, block.data(), rows.size(), time, options), 1e-8);
 }
 
 TEST(DmdRankRule, FixedEnergyAndSvht) {

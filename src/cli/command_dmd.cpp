@@ -8,6 +8,7 @@
 #include "snapflow/cli/options.hpp"
 #include "snapflow/core/error.hpp"
 #include "snapflow/dmd/dmd_model.hpp"
+#include "snapflow/dmd/dmd_windows.hpp"
 #include "snapflow/io/density_stats.hpp"
 #include "snapflow/io/dmd_output.hpp"
 #include "snapflow/io/hdf5_handle.hpp"
@@ -20,6 +21,10 @@ const char kDmdHelp[] =
     "  -dmd_rank N|svht   fixed rank, or the Gavish-Donoho optimal hard threshold\n"
     "  -dmd_energy e      smallest rank keeping the fraction e of sum sigma^2 (default 0.9999)\n"
     "  -dmd_save_modes    also write the modes, float32 [r, ny, nx, 2]\n"
+    "  -dmd_window W      fit windows of W snapshots (long series); -dmd_overlap O (0)\n"
+    "                     snapshots shared by consecutive windows; each time belongs to one\n"
+    "  -dmd_holdout       also fit on every other snapshot and report the relative error on\n"
+    "                     the skipped ones (the seed paper's eq. 4.1)\n"
     "SLEPc options (-svd_type, -svd_tol, ...) apply to the truncated SVD of X.\n";
 
 int run_dmd(const CommandLine&) {
@@ -41,12 +46,16 @@ int run_dmd(const CommandLine&) {
   options.rank_option = option_string("dmd_rank", "");
   options.energy = option_double("dmd_energy", 0.0, std::numeric_limits<double>::min(), 1.0);
   const long T = meta.snapshots();
-  const double dt = (meta.time.back() - meta.time.front()) / static_cast<double>(T - 1);
+  const long window = option_long("dmd_window", 0, 0, T);
+  const long overlap = option_long("dmd_overlap", 0, 0, T);
   start = MPI_Wtime();
-  const DmdModel model =
-      DmdModel::fit(comm, density, reader.local_cells(), T, meta.time.front(), dt, options);
+  const DmdSequence sequence = DmdSequence::fit(comm, density.data(), reader.local_cells(),
+                                                meta.time, window, overlap, options);
   const double fit_seconds = MPI_Wtime() - start;
-  const std::vector<double> errors = model.snapshot_errors(comm, density, T);
+  const std::vector<double> errors = sequence.snapshot_errors(comm, density.data(), meta.time);
+  const bool holdout = option_flag("dmd_holdout");
+  const double held_out =
+      holdout ? holdout_error(comm, density.data(), reader.local_cells(), meta.time, options) : 0.0;
 
   const bool save_modes = option_flag("dmd_save_modes");
   const std::string partial = *output + ".partial";
@@ -55,7 +64,30 @@ int run_dmd(const CommandLine&) {
     Hid file(H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose);
     agree(comm, file.valid(), "cannot create " + quoted(partial) + ": " + hdf5_error_detail());
     Hid group(H5Gcreate2(file, "/dmd", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
-    write_dmd_group(comm, group, reader.grid(), reader.rows(), model, errors, save_modes);
+    const auto& models = sequence.models();
+    if (models.size() == 1) {
+      write_dmd_group(comm, group, reader.grid(), reader.rows(), models.front(), errors,
+                      save_modes);
+    } else {
+      write_dmd_snapshot_errors(comm, group, errors);
+      write_long_attribute(group, "windows", static_cast<long>(models.size()));
+      write_long_attribute(group, "window", window);
+      write_long_attribute(group, "overlap", overlap);
+      for (size_t k = 0; k < models.size(); ++k) {
+        char name[32];
+        std::snprintf(name, sizeof(name), "window_%04zu", k);
+        Hid sub(H5Gcreate2(group, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+        const DmdWindow& w = sequence.windows()[k];
+        std::vector<double> window_errors(errors.begin() + w.first,
+                                          errors.begin() + w.first + w.count);
+        write_dmd_group(comm, sub, reader.grid(), reader.rows(), models[k], window_errors,
+                        save_modes);
+        write_long_attribute(sub, "first_snapshot", w.first);
+        write_double_attribute(sub, "owned_from", w.owned_from);
+        write_double_attribute(sub, "owned_to", w.owned_to);
+      }
+    }
+    if (holdout) write_double_attribute(group, "holdout_error", held_out);
     write_string_attribute(file, "input", *input);
     write_string_attribute(file, "version", SNAPFLOW_VERSION);
   }
@@ -65,19 +97,30 @@ int run_dmd(const CommandLine&) {
   SNAPFLOW_VERIFY(renamed, "cannot rename " << quoted(partial) << " to " << quoted(*output));
 
   if (root) {
-    const double worst = *std::max_element(errors.begin(), errors.end());
-    std::printf("dmd: %ld snapshots of %ld cells, dt = %g s; rank %d (%s) of %zu singular values\n",
-                T, meta.grid.cells(), dt, model.rank(), model.rule().c_str(), model.sigma().size());
+    double worst = 0.0, mean = 0.0;
+    for (double e : errors) {
+      worst = std::max(worst, e);
+      mean += e / static_cast<double>(errors.size());
+    }
+    for (size_t k = 0; k < sequence.models().size(); ++k) {
+      const DmdModel& model = sequence.models()[k];
+      std::printf(
+          "dmd: window %zu: snapshots %ld..%ld, rank %d (%s) of %zu singular values, "
+          "sigma_1 = %.6g\n",
+          k, sequence.windows()[k].first,
+          sequence.windows()[k].first + sequence.windows()[k].count - 1, model.rank(),
+          model.rule().c_str(), model.sigma().size(), model.sigma().front());
+    }
     std::printf(
-        "dmd: sigma_1 = %.6g, sigma_r = %.6g; reconstruction error max %.3e, "
+        "dmd: %ld snapshots of %ld cells, dt = %g s; reconstruction error max %.3e, "
         "mean %.3e; read %.2f s, fit %.2f s on %d rank(s); wrote %s\n",
-        model.sigma().front(), model.sigma()[model.rank() - 1], worst,
-        [&] {
-          double s = 0;
-          for (double e : errors) s += e;
-          return s / errors.size();
-        }(),
-        read_seconds, fit_seconds, comm_size(comm), output->c_str());
+        T, meta.grid.cells(), meta.time[1] - meta.time[0], worst, mean, read_seconds, fit_seconds,
+        comm_size(comm), output->c_str());
+    if (holdout)
+      std::printf(
+          "dmd: held-out check (fit on every other snapshot): relative error %.3e on "
+          "the skipped ones\n",
+          held_out);
   }
   return 0;
 }

@@ -252,8 +252,8 @@ void normalise_modes(MPI_Comm comm, std::vector<double>& re, std::vector<double>
 
 }  // namespace
 
-DmdModel DmdModel::fit(MPI_Comm comm, const std::vector<double>& snapshots, long local_rows,
-                       long snapshot_count, double t0, double dt, const DmdOptions& options) {
+DmdModel DmdModel::fit(MPI_Comm comm, const double* snapshots, long local_rows, long snapshot_count,
+                       double t0, double dt, const DmdOptions& options) {
   SNAPFLOW_VERIFY(snapshot_count >= 3, "DMD needs at least 3 snapshots, got " << snapshot_count);
   SNAPFLOW_VERIFY(dt > 0, "DMD: the snapshot spacing must be > 0");
   const long m = snapshot_count - 1;
@@ -263,14 +263,14 @@ DmdModel DmdModel::fit(MPI_Comm comm, const std::vector<double>& snapshots, long
   model.dt_ = dt;
   model.local_rows_ = local_rows;
   RankChoice choice;
-  const Svd svd = truncated_svd(comm, snapshots.data(), local_rows, m, options, choice);
+  const Svd svd = truncated_svd(comm, snapshots, local_rows, m, options, choice);
   const int r = choice.rank;
   model.rank_ = r;
   model.rule_ = choice.rule;
   model.sigma_ = svd.sigma;
 
   // B = Y V S^-1 (local rows x r); A~ = U^T B reduced over the ranks.
-  const double* y = snapshots.data() + local_rows;
+  const double* y = snapshots + local_rows;
   std::vector<double> b(static_cast<size_t>(n) * r);
   multiply(false, n, r, static_cast<int>(m), y, n, svd.right.data(), static_cast<int>(m), b.data(),
            n);
@@ -324,13 +324,13 @@ void DmdModel::state(double t, double* out) const {
   }
 }
 
-std::vector<double> DmdModel::snapshot_errors(MPI_Comm comm, const std::vector<double>& snapshots,
+std::vector<double> DmdModel::snapshot_errors(MPI_Comm comm, const double* snapshots,
                                               long snapshot_count) const {
   std::vector<double> local(2 * snapshot_count, 0.0), global(2 * snapshot_count);
   std::vector<double> x(static_cast<size_t>(local_rows_));
   for (long k = 0; k < snapshot_count; ++k) {
     state(t0_ + k * dt_, x.data());
-    const double* truth = snapshots.data() + k * local_rows_;
+    const double* truth = snapshots + k * local_rows_;
     for (long i = 0; i < local_rows_; ++i) {
       local[2 * k] += (x[i] - truth[i]) * (x[i] - truth[i]);
       local[2 * k + 1] += truth[i] * truth[i];

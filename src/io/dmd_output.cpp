@@ -33,6 +33,10 @@ std::vector<double> pairs(const std::vector<std::complex<double>>& values) {
 
 }  // namespace
 
+void write_dmd_snapshot_errors(MPI_Comm comm, hid_t group, const std::vector<double>& errors) {
+  write_small(comm, group, "snapshot_error", {errors.size()}, errors);
+}
+
 void write_dmd_group(MPI_Comm comm, hid_t group, const Grid& grid, Range rows,
                      const DmdModel& model, const std::vector<double>& snapshot_error,
                      bool with_modes) {
@@ -41,7 +45,7 @@ void write_dmd_group(MPI_Comm comm, hid_t group, const Grid& grid, Range rows,
   write_small(comm, group, "lambda", {r, 2}, pairs(model.eigenvalues()));
   write_small(comm, group, "omega", {r, 2}, pairs(model.omega()));
   write_small(comm, group, "amplitude", {r, 2}, pairs(model.amplitudes()));
-  write_small(comm, group, "snapshot_error", {snapshot_error.size()}, snapshot_error);
+  write_dmd_snapshot_errors(comm, group, snapshot_error);
   write_long_attribute(group, "rank", model.rank());
   write_string_attribute(group, "rank_rule", model.rule());
   write_double_attribute(group, "dt", model.dt());

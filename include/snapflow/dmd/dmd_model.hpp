@@ -28,8 +28,8 @@ class DmdModel {
  public:
   // Collective. `snapshots` is this rank's block [T][local_rows] (time-major: column t of the
   // row-distributed snapshot matrix); times t_k = t0 + k dt.
-  static DmdModel fit(MPI_Comm comm, const std::vector<double>& snapshots, long local_rows,
-                      long snapshot_count, double t0, double dt, const DmdOptions& options);
+  static DmdModel fit(MPI_Comm comm, const double* snapshots, long local_rows, long snapshot_count,
+                      double t0, double dt, const DmdOptions& options);
 
   int rank() const { return rank_; }
   const std::string& rule() const { return rule_; }
@@ -47,7 +47,7 @@ class DmdModel {
   // This rank's rows of x(t) = Re(Phi (b .* exp(omega (t - t0)))), O(local_rows * r).
   void state(double t, double* out) const;
   // Collective: relative 2-norm error ||x(t_k) - x_k|| / ||x_k|| at every input snapshot.
-  std::vector<double> snapshot_errors(MPI_Comm comm, const std::vector<double>& snapshots,
+  std::vector<double> snapshot_errors(MPI_Comm comm, const double* snapshots,
                                       long snapshot_count) const;
 
  private:

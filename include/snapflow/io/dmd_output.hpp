@@ -20,4 +20,7 @@ void write_dmd_group(MPI_Comm comm, hid_t group, const Grid& grid, Range rows,
                      const DmdModel& model, const std::vector<double>& snapshot_error,
                      bool with_modes);
 
+// Collective: /snapshot_error [T] in `group` (used directly for a sequence of windows).
+void write_dmd_snapshot_errors(MPI_Comm comm, hid_t group, const std::vector<double>& errors);
+
 }  // namespace snapflow

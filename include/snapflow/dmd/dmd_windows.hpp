@@ -1,0 +1,51 @@
+// Long series as a sequence of DMD windows (DESIGN.md section 1.1: months of data are fitted
+// window by window), and the seed paper's held-out check.
+#pragma once
+
+#include <mpi.h>
+
+#include <vector>
+
+#include "snapflow/dmd/dmd_model.hpp"
+
+namespace snapflow {
+
+struct DmdWindow {
+  long first = 0, count = 0;  // snapshot indices [first, first + count)
+  // The times this window answers for: from halfway through its overlap with the previous
+  // window to halfway through its overlap with the next (open-ended at both extremes).
+  double owned_from = 0.0, owned_to = 0.0;
+};
+
+// Windows of `window` snapshots advancing by window - overlap; the last one ends at the last
+// snapshot. window <= 0 or >= T gives one window. Throws on values that cannot work.
+std::vector<DmdWindow> plan_windows(const std::vector<double>& time, long window, long overlap);
+
+class DmdSequence {
+ public:
+  // Collective. `snapshots` as for DmdModel::fit, with uniformly spaced `time`.
+  static DmdSequence fit(MPI_Comm comm, const double* snapshots, long local_rows,
+                         const std::vector<double>& time, long window, long overlap,
+                         const DmdOptions& options);
+
+  const std::vector<DmdWindow>& windows() const { return windows_; }
+  const std::vector<DmdModel>& models() const { return models_; }
+  // The model of the window that owns time t (the first / last window beyond the ends).
+  const DmdModel& owner(double t) const;
+  void state(double t, double* out) const { owner(t).state(t, out); }
+  // Collective: relative 2-norm error at every input snapshot, each from its owner.
+  std::vector<double> snapshot_errors(MPI_Comm comm, const double* snapshots,
+                                      const std::vector<double>& time) const;
+
+ private:
+  std::vector<DmdWindow> windows_;
+  std::vector<DmdModel> models_;
+};
+
+// Collective: the seed paper's check (its eq. 4.1): fit on every other snapshot and return
+// the relative Frobenius error ||X_dmd - X|| / ||X|| over the skipped ones. A fixed
+// -dmd_rank is capped at what the half-sized snapshot matrix allows.
+double holdout_error(MPI_Comm comm, const double* snapshots, long local_rows,
+                     const std::vector<double>& time, const DmdOptions& options);
+
+}  // namespace snapflow

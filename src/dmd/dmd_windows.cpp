@@ -1,0 +1,109 @@
+#include "snapflow/dmd/dmd_windows.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <string>
+
+#include "snapflow/core/error.hpp"
+
+namespace snapflow {
+
+std::vector<DmdWindow> plan_windows(const std::vector<double>& time, long window, long overlap) {
+  const long T = static_cast<long>(time.size());
+  const double infinity = std::numeric_limits<double>::infinity();
+  if (window <= 0 || window >= T) return {DmdWindow{0, T, -infinity, infinity}};
+  SNAPFLOW_VERIFY(window >= 3,
+                  "option -dmd_window: a window needs at least 3 snapshots, got " << window);
+  SNAPFLOW_VERIFY(overlap >= 0 && overlap <= window - 2,
+                  "option -dmd_overlap: " << overlap << " must be in [0, " << window - 2
+                                          << "] for windows of " << window << " snapshots");
+  std::vector<DmdWindow> windows;
+  const long stride = window - overlap;
+  for (long first = 0;; first += stride) {
+    if (first + window >= T) {
+      windows.push_back({T - window, window, 0, 0});
+      break;
+    }
+    windows.push_back({first, window, 0, 0});
+  }
+  for (size_t k = 0; k < windows.size(); ++k) {
+    windows[k].owned_from = k == 0 ? -infinity
+                                   : 0.5 * (time[windows[k].first] +
+                                            time[windows[k - 1].first + windows[k - 1].count - 1]);
+    if (k > 0) windows[k - 1].owned_to = windows[k].owned_from;
+  }
+  windows.back().owned_to = infinity;
+  return windows;
+}
+
+DmdSequence DmdSequence::fit(MPI_Comm comm, const double* snapshots, long local_rows,
+                             const std::vector<double>& time, long window, long overlap,
+                             const DmdOptions& options) {
+  DmdSequence sequence;
+  sequence.windows_ = plan_windows(time, window, overlap);
+  const double dt = time[1] - time[0];
+  for (const DmdWindow& w : sequence.windows_)
+    sequence.models_.push_back(DmdModel::fit(comm, snapshots + w.first * local_rows, local_rows,
+                                             w.count, time[w.first], dt, options));
+  return sequence;
+}
+
+const DmdModel& DmdSequence::owner(double t) const {
+  for (size_t k = 0; k < windows_.size(); ++k)
+    if (t < windows_[k].owned_to) return models_[k];
+  return models_.back();
+}
+
+std::vector<double> DmdSequence::snapshot_errors(MPI_Comm comm, const double* snapshots,
+                                                 const std::vector<double>& time) const {
+  const long T = static_cast<long>(time.size());
+  const long n = models_.front().local_rows();
+  std::vector<double> local(2 * T, 0.0), global(2 * T), x(static_cast<size_t>(n));
+  for (long k = 0; k < T; ++k) {
+    state(time[k], x.data());
+    const double* truth = snapshots + k * n;
+    for (long i = 0; i < n; ++i) {
+      local[2 * k] += (x[i] - truth[i]) * (x[i] - truth[i]);
+      local[2 * k + 1] += truth[i] * truth[i];
+    }
+  }
+  MPI_Allreduce(local.data(), global.data(), static_cast<int>(2 * T), MPI_DOUBLE, MPI_SUM, comm);
+  std::vector<double> errors(T);
+  for (long k = 0; k < T; ++k)
+    errors[k] = global[2 * k + 1] > 0 ? std::sqrt(global[2 * k] / global[2 * k + 1])
+                                      : std::sqrt(global[2 * k]);
+  return errors;
+}
+
+double holdout_error(MPI_Comm comm, const double* snapshots, long local_rows,
+                     const std::vector<double>& time, const DmdOptions& options) {
+  const long T = static_cast<long>(time.size());
+  const long kept = (T + 1) / 2;
+  SNAPFLOW_VERIFY(kept >= 3, "the held-out check needs at least 5 snapshots, got " << T);
+  std::vector<double> even(static_cast<size_t>(kept * local_rows));
+  for (long k = 0; k < kept; ++k)
+    std::copy(snapshots + 2 * k * local_rows, snapshots + (2 * k + 1) * local_rows,
+              even.begin() + k * local_rows);
+  // A fixed rank is capped at the kept - 1 columns of the half-sized snapshot matrix.
+  DmdOptions half = options;
+  if (!half.rank_option.empty() && half.rank_option != "svht")
+    half.rank_option = std::to_string(std::min(std::atol(half.rank_option.c_str()), kept - 1));
+  const DmdModel model =
+      DmdModel::fit(comm, even.data(), local_rows, kept, time[0], time[2] - time[0], half);
+  double sums[2] = {0.0, 0.0}, global[2];
+  std::vector<double> x(static_cast<size_t>(local_rows));
+  for (long k = 1; k < T; k += 2) {
+    model.state(time[k], x.data());
+    const double* truth = snapshots + k * local_rows;
+    for (long i = 0; i < local_rows; ++i) {
+      sums[0] += (x[i] - truth[i]) * (x[i] - truth[i]);
+      sums[1] += truth[i] * truth[i];
+    }
+  }
+  MPI_Allreduce(sums, global, 2, MPI_DOUBLE, MPI_SUM, comm);
+  return global[1] > 0 ? std::sqrt(global[0] / global[1]) : std::sqrt(global[0]);
+}
+
+}  // namespace snapflow
