@@ -11,6 +11,7 @@
 #include "snapflow/dmd/dmd_model.hpp"
 #include "snapflow/dmd/dmd_windows.hpp"
 #include "snapflow/dmd/rank_rule.hpp"
+#include "snapflow/dmd/replicated_modes.hpp"
 #include "test_support.hpp"
 
 extern "C" void dgesvd_(const char*, const char*, const int*, const int*, double*, const int*,
@@ -158,6 +159,27 @@ TEST(Dmd, SingularValuesAgreeWithLapackOnTheGatheredMatrix) {
     ++compared;
   }
   EXPECT_GE(compared, 15);
+}
+
+TEST(DmdReplicatedModes, WholeGridStateOnEveryRankEqualsTheDistributedOne) {
+  const Data d = known_dynamics();
+  Range rows;
+  const auto block = local_block(MPI_COMM_WORLD, d, rows);
+  DmdOptions options;
+  options.rank_option = "6";
+  const DmdModel model =
+      DmdModel::fit(MPI_COMM_WORLD, block.data(), rows.size(), d.T, 0.0, 1.0, options);
+  for (auto sharing : {ReplicatedModes::Sharing::kPerNode, ReplicatedModes::Sharing::kPerRank}) {
+    const ReplicatedModes replicated(MPI_COMM_WORLD, model, sharing);
+    ASSERT_EQ(replicated.cells(), d.n);
+    std::vector<double> whole(d.n), mine(rows.size());
+    for (double t : {0.0, 7.25, 40.0, 55.5}) {  // inside and beyond the window
+      replicated.state(t, whole.data());
+      model.state(t, mine.data());
+      for (long i = rows.begin; i < rows.end; ++i) ASSERT_EQ(whole[i], mine[i - rows.begin]);
+      for (long i = 0; i < d.n; i += 41) EXPECT_NEAR(whole[i], d.value(t, i), 1e-8);
+    }
+  }
 }
 
 TEST(DmdWindows, PlanCoversTheSeriesAndEachTimeHasOneOwner) {
