@@ -12,6 +12,8 @@
 #include "snapflow/dmd/dmd_windows.hpp"
 #include "snapflow/dmd/rank_rule.hpp"
 #include "snapflow/dmd/replicated_modes.hpp"
+#include "snapflow/io/dmd_output.hpp"
+#include "snapflow/io/hdf5_handle.hpp"
 #include "test_support.hpp"
 
 extern "C" void dgesvd_(const char*, const char*, const int*, const int*, double*, const int*,
@@ -179,6 +181,45 @@ TEST(DmdReplicatedModes, WholeGridStateOnEveryRankEqualsTheDistributedOne) {
       for (long i = rows.begin; i < rows.end; ++i) ASSERT_EQ(whole[i], mine[i - rows.begin]);
       for (long i = 0; i < d.n; i += 41) EXPECT_NEAR(whole[i], d.value(t, i), 1e-8);
     }
+  }
+}
+
+TEST(DmdSavedModel, LoadsBackAndGivesTheSameStates) {
+  const Data d = known_dynamics();  // 600 cells as a 20 x 30 grid, distributed by grid rows
+  const Grid grid{30, 20, 1.0, 1.0, 0.0, 0.0};
+  const Range rows = block_range(grid.ny, comm_size(MPI_COMM_WORLD), comm_rank(MPI_COMM_WORLD));
+  std::vector<double> block;
+  for (long k = 0; k < d.T; ++k)
+    for (long i = rows.begin * grid.nx; i < rows.end * grid.nx; ++i)
+      block.push_back(d.x[k * d.n + i]);
+  const long local = rows.size() * grid.nx;
+  DmdOptions options;
+  options.rank_option = "6";
+  const DmdModel model = DmdModel::fit(MPI_COMM_WORLD, block.data(), local, d.T, 5.0, 2.0, options);
+  const std::string path = test::shared_temp_dir() + "/model.h5";
+  {
+    Hid fapl = mpio_file_access(MPI_COMM_WORLD);
+    Hid file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose);
+    Hid group(H5Gcreate2(file, "/dmd", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+    write_dmd_group(MPI_COMM_WORLD, group, grid, rows, model,
+                    model.snapshot_errors(MPI_COMM_WORLD, block.data(), d.T), true);
+  }
+  Hid fapl = mpio_file_access(MPI_COMM_WORLD);
+  Hid file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl), H5Fclose);
+  Hid group(H5Gopen2(file, "/dmd", H5P_DEFAULT), H5Gclose);
+  const DmdModel loaded = read_dmd_group(MPI_COMM_WORLD, group, grid, rows, path + ":/dmd");
+  ASSERT_EQ(loaded.rank(), model.rank());
+  EXPECT_EQ(loaded.eigenvalues(), model.eigenvalues());
+  EXPECT_EQ(loaded.amplitudes(), model.amplitudes());
+  EXPECT_EQ(loaded.rule(), "fixed 6");
+  EXPECT_EQ(loaded.t0(), 5.0);
+  std::vector<double> a(local), b(local);
+  for (double t : {5.0, 20.5, 90.0}) {
+    model.state(t, a.data());
+    loaded.state(t, b.data());
+    double scale = 0.0;
+    for (double v : a) scale = std::max(scale, std::fabs(v));
+    for (long i = 0; i < local; ++i) EXPECT_NEAR(b[i], a[i], 1e-6 * scale);  // float32 modes
   }
 }
 

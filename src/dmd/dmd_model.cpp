@@ -312,6 +312,30 @@ DmdModel DmdModel::fit(MPI_Comm comm, const double* snapshots, long local_rows, 
   return model;
 }
 
+DmdModel DmdModel::assemble(const std::string& rule, double t0, double dt, long local_rows,
+                            std::vector<double> sigma, std::vector<Complex> lambda,
+                            std::vector<Complex> omega, std::vector<Complex> amplitude,
+                            std::vector<double> mode_real, std::vector<double> mode_imag) {
+  const size_t r = lambda.size();
+  SNAPFLOW_VERIFY(omega.size() == r && amplitude.size() == r &&
+                      mode_real.size() == r * static_cast<size_t>(local_rows) &&
+                      mode_imag.size() == mode_real.size(),
+                  "DMD model: inconsistent parts (rank " << r << ")");
+  DmdModel model;
+  model.rank_ = static_cast<int>(r);
+  model.rule_ = rule;
+  model.t0_ = t0;
+  model.dt_ = dt;
+  model.local_rows_ = local_rows;
+  model.sigma_ = std::move(sigma);
+  model.lambda_ = std::move(lambda);
+  model.omega_ = std::move(omega);
+  model.amplitude_ = std::move(amplitude);
+  model.mode_re_ = std::move(mode_real);
+  model.mode_im_ = std::move(mode_imag);
+  return model;
+}
+
 void DmdModel::state(double t, double* out) const {
   const double tau = t - t0_;
   std::fill(out, out + local_rows_, 0.0);

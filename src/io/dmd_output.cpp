@@ -73,4 +73,67 @@ void write_dmd_group(MPI_Comm comm, hid_t group, const Grid& grid, Range rows,
   agree(comm, status >= 0, "cannot write /dmd/modes: " + hdf5_error_detail());
 }
 
+namespace {
+std::vector<double> read_all(hid_t group, const std::string& name, const std::string& where,
+                             size_t expected_columns) {
+  SNAPFLOW_VERIFY(H5Lexists(group, name.c_str(), H5P_DEFAULT) > 0,
+                  where << ": dataset " << name << " is missing");
+  Hid set(H5Dopen2(group, name.c_str(), H5P_DEFAULT), H5Dclose);
+  const DatasetInfo info = dataset_info(set);
+  size_t count = 1;
+  for (hsize_t d : info.dims) count *= d;
+  SNAPFLOW_VERIFY(
+      expected_columns == 0 || (info.dims.size() == 2 && info.dims[1] == expected_columns),
+      where << ": dataset " << name << " has shape " << describe_shape(info.dims));
+  std::vector<double> values(count);
+  SNAPFLOW_VERIFY(
+      H5Dread(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0,
+      where << ": cannot read " << name << ": " << hdf5_error_detail());
+  return values;
+}
+std::vector<std::complex<double>> complex_pairs(const std::vector<double>& pairs) {
+  std::vector<std::complex<double>> out;
+  for (size_t k = 0; k + 1 < pairs.size(); k += 2) out.emplace_back(pairs[k], pairs[k + 1]);
+  return out;
+}
+}  // namespace
+
+DmdModel read_dmd_group(MPI_Comm comm, hid_t group, const Grid& grid, Range rows,
+                        const std::string& where) {
+  const auto t0 = read_double_attribute(group, "t0", where);
+  const auto dt = read_double_attribute(group, "dt", where);
+  SNAPFLOW_VERIFY(t0 && dt, where << ": attributes t0 and dt are missing");
+  const std::string rule = read_string_attribute(group, "rank_rule", where).value_or("");
+  const auto lambda = complex_pairs(read_all(group, "lambda", where, 2));
+  const auto omega = complex_pairs(read_all(group, "omega", where, 2));
+  const auto amplitude = complex_pairs(read_all(group, "amplitude", where, 2));
+  const auto sigma = read_all(group, "sigma", where, 0);
+  const hsize_t r = lambda.size(), ny = static_cast<hsize_t>(grid.ny),
+                nx = static_cast<hsize_t>(grid.nx), local = static_cast<hsize_t>(rows.size());
+  SNAPFLOW_VERIFY(
+      H5Lexists(group, "modes", H5P_DEFAULT) > 0,
+      where << ": dataset modes is missing (fit with -dmd_save_modes to reuse a model)");
+  Hid set(H5Dopen2(group, "modes", H5P_DEFAULT), H5Dclose);
+  const DatasetInfo info = dataset_info(set);
+  SNAPFLOW_VERIFY(info.dims == std::vector<hsize_t>({r, ny, nx, 2}),
+                  where << ": dataset modes has shape " << describe_shape(info.dims)
+                        << ", expected " << describe_shape({r, ny, nx, 2}));
+  std::vector<float> block(r * local * nx * 2);
+  Hid file_space =
+      box_selection(info.dims, {0, static_cast<hsize_t>(rows.begin), 0, 0}, {r, local, nx, 2});
+  Hid mem_space = memory_space({r, local, nx, 2});
+  Hid transfer = collective_transfer();
+  float nothing = 0.0f;
+  const herr_t status = H5Dread(set, H5T_NATIVE_FLOAT, mem_space, file_space, transfer,
+                                block.empty() ? &nothing : block.data());
+  agree(comm, status >= 0, where + ": cannot read dataset modes: " + hdf5_error_detail());
+  std::vector<double> re(r * local * nx), im(r * local * nx);
+  for (size_t k = 0; k < re.size(); ++k) {
+    re[k] = block[2 * k];
+    im[k] = block[2 * k + 1];
+  }
+  return DmdModel::assemble(rule, *t0, *dt, static_cast<long>(local * nx), sigma, lambda, omega,
+                            amplitude, std::move(re), std::move(im));
+}
+
 }  // namespace snapflow

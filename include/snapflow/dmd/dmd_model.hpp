@@ -31,6 +31,13 @@ class DmdModel {
   static DmdModel fit(MPI_Comm comm, const double* snapshots, long local_rows, long snapshot_count,
                       double t0, double dt, const DmdOptions& options);
 
+  // A model from saved parts (see read_dmd_group); modes are [r][local_rows].
+  static DmdModel assemble(const std::string& rule, double t0, double dt, long local_rows,
+                           std::vector<double> sigma, std::vector<std::complex<double>> lambda,
+                           std::vector<std::complex<double>> omega,
+                           std::vector<std::complex<double>> amplitude,
+                           std::vector<double> mode_real, std::vector<double> mode_imag);
+
   int rank() const { return rank_; }
   const std::string& rule() const { return rule_; }
   double t0() const { return t0_; }
