@@ -10,6 +10,7 @@
 #include "snapflow/core/mpi_context.hpp"
 #include "snapflow/io/snapshot_reader.hpp"
 #include "snapflow/synth/advect_case.hpp"
+#include "snapflow/synth/burgers_case.hpp"
 #include "snapflow/synth/province_case.hpp"
 #include "snapflow/synth/vortex_case.hpp"
 
@@ -27,6 +28,8 @@ const char kSynthHelp[] =
     "  -nx (511) -ny (389) -dx (140 m) -dy (130 m) -people (3e6) -towns (120)\n"
     "  -snapshots (96) -snapshot_dt (900 s) -commuter_fraction (0.25) -parcel_people (3)\n"
     "  -min_speed -max_speed (20, 50 km/h) -seed (2024)\n"
+    "CASE burgers (2D viscous Burgers, periodic unit square, finite differences):\n"
+    "  -n N (48) -nu (0.01) -snapshots (40) -snapshot_dt (0.02 s) -background (0.2) -width (0.1)\n"
     "Runs under mpirun: snapshots are generated and written in parallel.\n";
 
 namespace {
@@ -79,13 +82,25 @@ std::unique_ptr<SynthCase> make_case(const std::string& name) {
     p.seed = static_cast<uint64_t>(option_long("seed", static_cast<long>(p.seed), 0, kMaxLong));
     return std::make_unique<ProvinceCase>(p);
   }
-  throw_error("synth: unknown case " + quoted(name) + " (choose advect, vortex or province)");
+  if (name == "burgers") {
+    BurgersParams p;
+    p.n = static_cast<int>(option_long("n", p.n, 4, 100000));
+    p.nu = option_double("nu", p.nu, 1e-12, kHuge);
+    p.snapshots = option_long("snapshots", p.snapshots, kMinSnapshots, 1000000);
+    p.snapshot_dt = option_double("snapshot_dt", p.snapshot_dt, 1e-12, kHuge);
+    p.background = option_double("background", p.background, 1e-12, kHuge);
+    p.width = option_double("width", p.width, 1e-12, kHuge);
+    return std::make_unique<BurgersCase>(p);
+  }
+  throw_error("synth: unknown case " + quoted(name) +
+              " (choose advect, vortex, province or burgers)");
 }
 }  // namespace
 
 int run_synth(const CommandLine& line) {
   const std::string name = line.positional.empty() ? option_string("case", "") : line.positional;
-  SNAPFLOW_VERIFY(!name.empty(), "synth: name a case (advect, vortex or province); see -help");
+  SNAPFLOW_VERIFY(!name.empty(),
+                  "synth: name a case (advect, vortex, province or burgers); see -help");
   const auto output = option_string("o");
   SNAPFLOW_VERIFY(output.has_value(), "synth: give the output file with -o FILE");
   const double start = MPI_Wtime();
