@@ -1,12 +1,15 @@
 #include <mpi.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <limits>
+#include <memory>
 
 #include "snapflow/cli/commands.hpp"
 #include "snapflow/cli/options.hpp"
 #include "snapflow/core/error.hpp"
+#include "snapflow/core/log_stage.hpp"
 #include "snapflow/dmd/dmd_model.hpp"
 #include "snapflow/dmd/dmd_windows.hpp"
 #include "snapflow/io/density_stats.hpp"
@@ -33,14 +36,15 @@ int run_dmd(const CommandLine&) {
   SNAPFLOW_VERIFY(input && output, "dmd: give the input with -i FILE and the output with -o FILE");
   MPI_Comm comm = MPI_COMM_WORLD;
   const bool root = comm_rank(comm) == 0;
-  double start = MPI_Wtime();
+  double read_seconds = 0.0;
+  auto read_stage = std::make_unique<LogStage>("Read", &read_seconds);
   SnapshotReader reader(comm, *input);
   const SnapshotMeta& meta = reader.meta();
   require_uniform_spacing(meta);
   const auto density = reader.read_density();
   const auto stats = compute_density_stats(comm, meta, reader.rows(), density, reader.read_mask());
   require_finite_density(meta, stats);
-  const double read_seconds = MPI_Wtime() - start;
+  read_stage.reset();
 
   DmdOptions options;
   options.rank_option = option_string("dmd_rank", "");
@@ -48,7 +52,7 @@ int run_dmd(const CommandLine&) {
   const long T = meta.snapshots();
   const long window = option_long("dmd_window", 0, 0, T);
   const long overlap = option_long("dmd_overlap", 0, 0, T);
-  start = MPI_Wtime();
+  const double start = MPI_Wtime();
   const DmdSequence sequence = DmdSequence::fit(comm, density.data(), reader.local_cells(),
                                                 meta.time, window, overlap, options);
   const double fit_seconds = MPI_Wtime() - start;
@@ -96,7 +100,26 @@ int run_dmd(const CommandLine&) {
   MPI_Bcast(&renamed, 1, MPI_INT, 0, comm);
   SNAPFLOW_VERIFY(renamed, "cannot rename " << quoted(partial) << " to " << quoted(*output));
 
+  DmdTimings total;
+  for (const DmdModel& m : sequence.models()) {
+    total.svd += m.timings().svd;
+    total.projection += m.timings().projection;
+    total.modes += m.timings().modes;
+    total.amplitudes += m.timings().amplitudes;
+  }
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  long peak_kb = usage.ru_maxrss, max_peak_kb = 0;
+  MPI_Reduce(&peak_kb, &max_peak_kb, 1, MPI_LONG, MPI_MAX, 0, comm);
+  const double share_mb = 8.0 * reader.local_cells() * (T - 1) / 1e6;
+  double max_share_mb = 0.0;
+  MPI_Reduce(&share_mb, &max_share_mb, 1, MPI_DOUBLE, MPI_MAX, 0, comm);
   if (root) {
+    std::printf(
+        "dmd: stages (s): read %.3f, svd %.3f, projection+eig %.3f, modes %.3f, "
+        "amplitudes %.3f; peak memory per rank %.0f MB (its share of X: %.0f MB)\n",
+        read_seconds, total.svd, total.projection, total.modes, total.amplitudes,
+        max_peak_kb / 1024.0, max_share_mb);
     double worst = 0.0, mean = 0.0;
     for (double e : errors) {
       worst = std::max(worst, e);

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 #include "lapack.hpp"
+#include "snapflow/core/log_stage.hpp"
 #include "snapflow/core/mpi_context.hpp"
 #include "snapflow/core/petsc_check.hpp"
 #include "snapflow/dmd/rank_rule.hpp"
@@ -50,6 +52,9 @@ Svd truncated_svd(MPI_Comm comm, const double* x, long local_rows, long m,
   SVD svd;
   SNAPFLOW_PETSC(SVDCreate(comm, &svd));
   SNAPFLOW_PETSC(SVDSetOperators(svd, X, nullptr));
+  // Products with X^T go through MatMultTranspose: an explicit transpose would cost a copy
+  // of X and the assembly stash (about 2.5x X's share of memory per rank).
+  SNAPFLOW_PETSC(SVDSetImplicitTranspose(svd, PETSC_TRUE));
   SNAPFLOW_PETSC(SVDSetType(svd, SVDTRLANCZOS));
   SNAPFLOW_PETSC(SVDSetWhichSingularTriplets(svd, SVD_LARGEST));
   const PetscInt wanted = static_cast<PetscInt>(std::min(global_rows, m));
@@ -133,67 +138,82 @@ void small_eigenproblem(MPI_Comm comm, std::vector<double> a, int r, std::vector
   MPI_Bcast(vectors.data(), 2 * r * r, MPI_DOUBLE, 0, comm);
 }
 
-// min ||Phi b - x0|| for Phi [local_rows x r] (column-major, complex) distributed by rows:
-// tall-skinny QR. Returns b on every rank.
-std::vector<Complex> least_squares(MPI_Comm comm, std::vector<Complex> phi, std::vector<Complex> x0,
-                                   int local_rows, int r) {
-  const int kept = std::min(local_rows, r);  // rows of this rank's R factor
-  std::vector<Complex> r_factor(static_cast<size_t>(kept) * r, 0.0), rhs(kept, 0.0);
-  if (local_rows > 0) {
-    std::vector<Complex> tau(kept), work(1);
+// min ||Phi b - x0|| for Phi = re + i im [local_rows x r] (column-major) distributed by rows:
+// tall-skinny QR. Each rank factors its rows in blocks (so no full complex copy of Phi is
+// made), applies Q^H to x0 with the Householder reflectors, and the stacked R factors and
+// Q^H x0 pieces of all blocks of all ranks are solved on rank 0. Returns b on every rank.
+std::vector<Complex> least_squares(MPI_Comm comm, const double* re, const double* im,
+                                   const double* x0, int local_rows, int r) {
+  constexpr int kBlockRows = 4096;
+  std::vector<Complex> r_rows, rhs_rows;  // stacked: row-major r_rows [rows][r]
+  std::vector<Complex> block, tau, work, x;
+  for (int first = 0; first < local_rows; first += kBlockRows) {
+    const int rows = std::min(kBlockRows, local_rows - first);
+    const int kept = std::min(rows, r);
+    block.assign(static_cast<size_t>(rows) * r, 0.0);
+    for (int j = 0; j < r; ++j)
+      for (int i = 0; i < rows; ++i) {
+        const size_t at = static_cast<size_t>(j) * local_rows + first + i;
+        block[static_cast<size_t>(j) * rows + i] = Complex(re[at], im[at]);
+      }
+    x.assign(x0 + first, x0 + first + rows);
+    tau.assign(kept, 0.0);
     int info = 0, lwork = -1, one = 1;
-    zgeqrf_(&local_rows, &r, phi.data(), &local_rows, tau.data(), work.data(), &lwork, &info);
+    work.assign(1, 0.0);
+    zgeqrf_(&rows, &r, block.data(), &rows, tau.data(), work.data(), &lwork, &info);
     lwork = std::max(1, static_cast<int>(work[0].real()));
     work.resize(lwork);
-    zgeqrf_(&local_rows, &r, phi.data(), &local_rows, tau.data(), work.data(), &lwork, &info);
+    zgeqrf_(&rows, &r, block.data(), &rows, tau.data(), work.data(), &lwork, &info);
     SNAPFLOW_VERIFY(info == 0, "DMD: local QR failed (zgeqrf info " << info << ")");
     const char left = 'L', adjoint = 'C';
     lwork = -1;
-    zunmqr_(&left, &adjoint, &local_rows, &one, &kept, phi.data(), &local_rows, tau.data(),
-            x0.data(), &local_rows, work.data(), &lwork, &info);
+    zunmqr_(&left, &adjoint, &rows, &one, &kept, block.data(), &rows, tau.data(), x.data(), &rows,
+            work.data(), &lwork, &info);
     lwork = std::max(1, static_cast<int>(work[0].real()));
     work.resize(lwork);
-    zunmqr_(&left, &adjoint, &local_rows, &one, &kept, phi.data(), &local_rows, tau.data(),
-            x0.data(), &local_rows, work.data(), &lwork, &info);
+    zunmqr_(&left, &adjoint, &rows, &one, &kept, block.data(), &rows, tau.data(), x.data(), &rows,
+            work.data(), &lwork, &info);
     SNAPFLOW_VERIFY(info == 0, "DMD: applying Q^H failed (zunmqr info " << info << ")");
-    for (int j = 0; j < r; ++j)
-      for (int i = 0; i <= std::min(j, kept - 1); ++i)
-        r_factor[static_cast<size_t>(j) * kept + i] = phi[static_cast<size_t>(j) * local_rows + i];
-    std::copy(x0.begin(), x0.begin() + kept, rhs.begin());
+    for (int i = 0; i < kept; ++i) {
+      for (int j = 0; j < r; ++j)
+        r_rows.push_back(j >= i ? block[static_cast<size_t>(j) * rows + i] : Complex(0.0));
+      rhs_rows.push_back(x[i]);
+    }
   }
-  // Stack the R factors and Q^H x0 pieces on rank 0 (row blocks in rank order).
+  // Gather every rank's stacked rows on rank 0 (row-major, r complex numbers per row).
   const int size = comm_size(comm);
+  const int mine = static_cast<int>(rhs_rows.size());
   std::vector<int> counts(size), offsets(size, 0);
-  MPI_Allgather(&kept, 1, MPI_INT, counts.data(), 1, MPI_INT, comm);
+  MPI_Allgather(&mine, 1, MPI_INT, counts.data(), 1, MPI_INT, comm);
   for (int p = 1; p < size; ++p) offsets[p] = offsets[p - 1] + counts[p - 1];
   const int stacked = offsets[size - 1] + counts[size - 1];
-  std::vector<Complex> all_r(static_cast<size_t>(stacked) * r), all_rhs(std::max(stacked, r));
-  std::vector<int> byte_counts(size), byte_offsets(size);
-  for (int j = 0; j < r; ++j) {  // column by column: row blocks of column j
-    std::vector<Complex> column(r_factor.begin() + static_cast<long>(j) * kept,
-                                r_factor.begin() + static_cast<long>(j + 1) * kept);
-    std::vector<Complex> gathered(stacked);
-    for (int p = 0; p < size; ++p) {
-      byte_counts[p] = 2 * counts[p];
-      byte_offsets[p] = 2 * offsets[p];
-    }
-    MPI_Gatherv(column.data(), 2 * kept, MPI_DOUBLE, gathered.data(), byte_counts.data(),
-                byte_offsets.data(), MPI_DOUBLE, 0, comm);
-    std::copy(gathered.begin(), gathered.end(), all_r.begin() + static_cast<long>(j) * stacked);
+  std::vector<int> row_counts(size), row_offsets(size), rhs_counts(size), rhs_offsets(size);
+  for (int p = 0; p < size; ++p) {
+    row_counts[p] = 2 * r * counts[p];
+    row_offsets[p] = 2 * r * offsets[p];
+    rhs_counts[p] = 2 * counts[p];
+    rhs_offsets[p] = 2 * offsets[p];
   }
-  MPI_Gatherv(rhs.data(), 2 * kept, MPI_DOUBLE, all_rhs.data(), byte_counts.data(),
-              byte_offsets.data(), MPI_DOUBLE, 0, comm);
+  std::vector<Complex> all_rows(static_cast<size_t>(stacked) * r), all_rhs(std::max(stacked, r));
+  MPI_Gatherv(r_rows.data(), 2 * r * mine, MPI_DOUBLE, all_rows.data(), row_counts.data(),
+              row_offsets.data(), MPI_DOUBLE, 0, comm);
+  MPI_Gatherv(rhs_rows.data(), 2 * mine, MPI_DOUBLE, all_rhs.data(), rhs_counts.data(),
+              rhs_offsets.data(), MPI_DOUBLE, 0, comm);
   std::vector<Complex> b(r);
   int info = 0;
   if (comm_rank(comm) == 0) {
+    std::vector<Complex> a(static_cast<size_t>(stacked) * r);  // column-major for LAPACK
+    for (int i = 0; i < stacked; ++i)
+      for (int j = 0; j < r; ++j)
+        a[static_cast<size_t>(j) * stacked + i] = all_rows[static_cast<size_t>(i) * r + j];
     const char no = 'N';
     int one = 1, lwork = -1, ldb = std::max(stacked, r);
-    std::vector<Complex> work(1);
-    zgels_(&no, &stacked, &r, &one, all_r.data(), &stacked, all_rhs.data(), &ldb, work.data(),
+    std::vector<Complex> solve_work(1);
+    zgels_(&no, &stacked, &r, &one, a.data(), &stacked, all_rhs.data(), &ldb, solve_work.data(),
            &lwork, &info);
-    lwork = std::max(1, static_cast<int>(work[0].real()));
-    work.resize(lwork);
-    zgels_(&no, &stacked, &r, &one, all_r.data(), &stacked, all_rhs.data(), &ldb, work.data(),
+    lwork = std::max(1, static_cast<int>(solve_work[0].real()));
+    solve_work.resize(lwork);
+    zgels_(&no, &stacked, &r, &one, a.data(), &stacked, all_rhs.data(), &ldb, solve_work.data(),
            &lwork, &info);
     std::copy(all_rhs.begin(), all_rhs.begin() + r, b.begin());
   }
@@ -263,13 +283,18 @@ DmdModel DmdModel::fit(MPI_Comm comm, const double* snapshots, long local_rows, 
   model.dt_ = dt;
   model.local_rows_ = local_rows;
   RankChoice choice;
-  const Svd svd = truncated_svd(comm, snapshots, local_rows, m, options, choice);
+  Svd svd;
+  {
+    LogStage stage("DMD: SVD", &model.timings_.svd);
+    svd = truncated_svd(comm, snapshots, local_rows, m, options, choice);
+  }
   const int r = choice.rank;
   model.rank_ = r;
   model.rule_ = choice.rule;
   model.sigma_ = svd.sigma;
 
   // B = Y V S^-1 (local rows x r); A~ = U^T B reduced over the ranks.
+  auto projection = std::make_unique<LogStage>("DMD: projection", &model.timings_.projection);
   const double* y = snapshots + local_rows;
   std::vector<double> b(static_cast<size_t>(n) * r);
   multiply(false, n, r, static_cast<int>(m), y, n, svd.right.data(), static_cast<int>(m), b.data(),
@@ -279,9 +304,12 @@ DmdModel DmdModel::fit(MPI_Comm comm, const double* snapshots, long local_rows, 
   std::vector<double> a_local(static_cast<size_t>(r) * r, 0.0), a(static_cast<size_t>(r) * r);
   multiply(true, r, r, n, svd.left.data(), n, b.data(), n, a_local.data(), r);
   MPI_Allreduce(a_local.data(), a.data(), r * r, MPI_DOUBLE, MPI_SUM, comm);
+  std::vector<double>().swap(svd.left);  // U is no longer needed: keep the peak low
   std::vector<Complex> w;
   small_eigenproblem(comm, a, r, model.lambda_, w);
 
+  projection.reset();
+  auto modes_stage = std::make_unique<LogStage>("DMD: modes", &model.timings_.modes);
   // Exact modes Phi = B W (real B, complex W), kept as real and imaginary parts.
   std::vector<double> w_re(static_cast<size_t>(r) * r), w_im(static_cast<size_t>(r) * r);
   for (size_t k = 0; k < w.size(); ++k) {
@@ -292,13 +320,14 @@ DmdModel DmdModel::fit(MPI_Comm comm, const double* snapshots, long local_rows, 
   model.mode_im_.resize(static_cast<size_t>(n) * r);
   multiply(false, n, r, r, b.data(), n, w_re.data(), r, model.mode_re_.data(), n);
   multiply(false, n, r, r, b.data(), n, w_im.data(), r, model.mode_im_.data(), n);
+  std::vector<double>().swap(b);
 
   normalise_modes(comm, model.mode_re_, model.mode_im_, n, r);
+  modes_stage.reset();
+  LogStage amplitude_stage("DMD: amplitudes", &model.timings_.amplitudes);
 
-  std::vector<Complex> phi(static_cast<size_t>(n) * r), x0(n);
-  for (size_t k = 0; k < phi.size(); ++k) phi[k] = Complex(model.mode_re_[k], model.mode_im_[k]);
-  for (int i = 0; i < n; ++i) x0[i] = snapshots[i];
-  model.amplitude_ = least_squares(comm, std::move(phi), std::move(x0), n, r);
+  model.amplitude_ =
+      least_squares(comm, model.mode_re_.data(), model.mode_im_.data(), snapshots, n, r);
 
   // omega = log(lambda) / dt on the principal branch; a negative real eigenvalue gets the
   // angle +pi explicitly (its mode flips sign at every snapshot; x(t) takes the real part).

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -219,8 +220,24 @@ void SnapshotReader::check_mask(const std::vector<uint8_t>& mask, long first_row
 }
 
 std::vector<double> SnapshotReader::read_density() const {
-  return read_row_block<double>("/density", H5T_NATIVE_DOUBLE,
-                                static_cast<hsize_t>(meta_.snapshots()), 0);
+  // Slabs of a few snapshots: parallel HDF5's collective reads of compressed chunks hold
+  // buffers in proportion to what one call reads, so one call for the whole cube would need
+  // several times the block's own memory.
+  constexpr hsize_t kSlab = 8;
+  const hsize_t T = static_cast<hsize_t>(meta_.snapshots());
+  const hsize_t ny = static_cast<hsize_t>(meta_.grid.ny), nx = static_cast<hsize_t>(meta_.grid.nx);
+  const hsize_t rows = static_cast<hsize_t>(rows_.size());
+  std::vector<double> block;
+  block.reserve(T * rows * nx);
+  for (hsize_t first = 0; first < T; first += kSlab) {
+    const hsize_t count = std::min(kSlab, T - first);
+    const auto slab = read_box<double>(
+        "/density", H5T_NATIVE_DOUBLE, {T, ny, nx}, {first, static_cast<hsize_t>(rows_.begin), 0},
+        {count, rows, nx},
+        "snapshots " + std::to_string(first) + ".." + std::to_string(first + count - 1));
+    block.insert(block.end(), slab.begin(), slab.end());
+  }
+  return block;
 }
 
 std::vector<uint8_t> SnapshotReader::read_mask() const {

@@ -24,6 +24,14 @@ struct DmdOptions {
   double energy = 0.0;      // -dmd_energy; <= 0: unset
 };
 
+// Wall seconds of the stages of one fit (also PETSc log stages for -log_view).
+struct DmdTimings {
+  double svd = 0.0;         // SLEPc truncated SVD of X
+  double projection = 0.0;  // A~ = U^T Y V S^-1 and its eigendecomposition
+  double modes = 0.0;       // Phi = Y V S^-1 W and its normalisation
+  double amplitudes = 0.0;  // tall-skinny QR least squares
+};
+
 class DmdModel {
  public:
   // Collective. `snapshots` is this rank's block [T][local_rows] (time-major: column t of the
@@ -39,6 +47,7 @@ class DmdModel {
                            std::vector<double> mode_real, std::vector<double> mode_imag);
 
   int rank() const { return rank_; }
+  const DmdTimings& timings() const { return timings_; }
   const std::string& rule() const { return rule_; }
   double t0() const { return t0_; }
   double dt() const { return dt_; }
@@ -65,6 +74,7 @@ class DmdModel {
   std::vector<double> sigma_;
   std::vector<std::complex<double>> lambda_, omega_, amplitude_;
   std::vector<double> mode_re_, mode_im_;  // [r][local_rows]
+  DmdTimings timings_;
 };
 
 }  // namespace snapflow
