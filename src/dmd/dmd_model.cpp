@@ -18,25 +18,26 @@ namespace {
 
 using Complex = std::complex<double>;
 
-// C = op(A) * B for column-major arrays (BLAS dgemm), with empty dimensions allowed.
+// C = op(A) * B (+ C when `accumulate`) for column-major arrays (BLAS dgemm).
 void multiply(bool transpose_a, int m, int n, int k, const double* a, int lda, const double* b,
-              int ldb, double* c, int ldc) {
+              int ldb, double* c, int ldc, bool accumulate = false) {
   if (m == 0 || n == 0) return;
-  const double one = 1.0, zero = 0.0;
+  const double one = 1.0, beta = accumulate ? 1.0 : 0.0;
   if (k == 0) {
-    for (int j = 0; j < n; ++j)
-      std::fill(c + static_cast<long>(j) * ldc, c + static_cast<long>(j) * ldc + m, 0.0);
+    if (!accumulate)
+      for (int j = 0; j < n; ++j)
+        std::fill(c + static_cast<long>(j) * ldc, c + static_cast<long>(j) * ldc + m, 0.0);
     return;
   }
   const char ta = transpose_a ? 'T' : 'N', tb = 'N';
-  dgemm_(&ta, &tb, &m, &n, &k, &one, a, &lda, b, &ldb, &zero, c, &ldc);
+  dgemm_(&ta, &tb, &m, &n, &k, &one, a, &lda, b, &ldb, &beta, c, &ldc);
 }
 
-// SLEPc truncated SVD of X: every computed singular value, and the first r left (local
-// rows) and right (replicated) singular vectors once r is chosen.
+// SLEPc truncated SVD of X: every computed singular value and, once r is chosen, the first
+// r right singular vectors (replicated). The left ones are not kept: U = X V S^-1 is
+// rebuilt block by block where it is needed, so it never coexists with SLEPc's basis.
 struct Svd {
   std::vector<double> sigma;
-  std::vector<double> left;   // [r][local_rows]
   std::vector<double> right;  // [r][m]
 };
 
@@ -73,7 +74,6 @@ Svd truncated_svd(MPI_Comm comm, const double* x, long local_rows, long m,
   SNAPFLOW_VERIFY(!out.sigma.empty(), "DMD: the SVD of the snapshot matrix did not converge");
   choice = choose_rank(out.sigma, global_rows, m, options.rank_option, options.energy);
   const int r = choice.rank;
-  out.left.resize(static_cast<size_t>(r) * local_rows);
   out.right.resize(static_cast<size_t>(r) * m);
   Vec u, v, v_all;
   VecScatter to_all;
@@ -83,9 +83,6 @@ Svd truncated_svd(MPI_Comm comm, const double* x, long local_rows, long m,
     PetscReal s = 0;
     SNAPFLOW_PETSC(SVDGetSingularTriplet(svd, i, &s, u, v));
     const PetscScalar* values = nullptr;
-    SNAPFLOW_PETSC(VecGetArrayRead(u, &values));
-    std::copy(values, values + local_rows, out.left.begin() + static_cast<long>(i) * local_rows);
-    SNAPFLOW_PETSC(VecRestoreArrayRead(u, &values));
     SNAPFLOW_PETSC(VecScatterBegin(to_all, v, v_all, INSERT_VALUES, SCATTER_FORWARD));
     SNAPFLOW_PETSC(VecScatterEnd(to_all, v, v_all, INSERT_VALUES, SCATTER_FORWARD));
     SNAPFLOW_PETSC(VecGetArrayRead(v_all, &values));
@@ -100,6 +97,19 @@ Svd truncated_svd(MPI_Comm comm, const double* x, long local_rows, long m,
   SNAPFLOW_PETSC(MatDestroy(&X));
   return out;
 }
+
+// Rows [first, first + rows) of Z V S^-1 into `block` (rows x r, column-major), for Z = X
+// (giving U) or Z = Y (giving B), both n x m with leading dimension n.
+void projected_rows(const double* y, int n, int m, const Svd& svd, int r, int first, int rows,
+                    std::vector<double>& block) {
+  block.resize(static_cast<size_t>(rows) * r);
+  multiply(false, rows, r, m, y + first, n, svd.right.data(), m, block.data(), rows);
+  for (int j = 0; j < r; ++j)
+    for (int i = 0; i < rows; ++i) block[static_cast<size_t>(j) * rows + i] /= svd.sigma[j];
+}
+
+// B is never held whole: A~ and the modes are built from blocks of this many rows.
+constexpr int kProjectionRows = 8192;
 
 // Eigenpairs of the r x r real matrix (column-major) on rank 0, broadcast to all ranks.
 void small_eigenproblem(MPI_Comm comm, std::vector<double> a, int r, std::vector<Complex>& lambda,
@@ -293,24 +303,29 @@ DmdModel DmdModel::fit(MPI_Comm comm, const double* snapshots, long local_rows, 
   model.rule_ = choice.rule;
   model.sigma_ = svd.sigma;
 
-  // B = Y V S^-1 (local rows x r); A~ = U^T B reduced over the ranks.
+  // A~ = U^T B with U = X V S^-1 and B = Y V S^-1, accumulated over row blocks (neither is
+  // held whole) and reduced over the ranks.
   auto projection = std::make_unique<LogStage>("DMD: projection", &model.timings_.projection);
   const double* y = snapshots + local_rows;
-  std::vector<double> b(static_cast<size_t>(n) * r);
-  multiply(false, n, r, static_cast<int>(m), y, n, svd.right.data(), static_cast<int>(m), b.data(),
-           n);
-  for (int j = 0; j < r; ++j)
-    for (int i = 0; i < n; ++i) b[static_cast<size_t>(j) * n + i] /= svd.sigma[j];
+  const int columns = static_cast<int>(m);
+  std::vector<double> block, left_block;
   std::vector<double> a_local(static_cast<size_t>(r) * r, 0.0), a(static_cast<size_t>(r) * r);
-  multiply(true, r, r, n, svd.left.data(), n, b.data(), n, a_local.data(), r);
+  for (int first = 0; first < n; first += kProjectionRows) {
+    const int rows = std::min(kProjectionRows, n - first);
+    projected_rows(snapshots, n, columns, svd, r, first, rows, left_block);
+    projected_rows(y, n, columns, svd, r, first, rows, block);
+    multiply(true, r, r, rows, left_block.data(), rows, block.data(), rows, a_local.data(), r,
+             true);
+  }
   MPI_Allreduce(a_local.data(), a.data(), r * r, MPI_DOUBLE, MPI_SUM, comm);
-  std::vector<double>().swap(svd.left);  // U is no longer needed: keep the peak low
+  std::vector<double>().swap(left_block);
   std::vector<Complex> w;
   small_eigenproblem(comm, a, r, model.lambda_, w);
 
   projection.reset();
   auto modes_stage = std::make_unique<LogStage>("DMD: modes", &model.timings_.modes);
-  // Exact modes Phi = B W (real B, complex W), kept as real and imaginary parts.
+  // Exact modes Phi = B W (real B, complex W), kept as real and imaginary parts; the blocks
+  // of B are recomputed rather than stored.
   std::vector<double> w_re(static_cast<size_t>(r) * r), w_im(static_cast<size_t>(r) * r);
   for (size_t k = 0; k < w.size(); ++k) {
     w_re[k] = w[k].real();
@@ -318,9 +333,15 @@ DmdModel DmdModel::fit(MPI_Comm comm, const double* snapshots, long local_rows, 
   }
   model.mode_re_.resize(static_cast<size_t>(n) * r);
   model.mode_im_.resize(static_cast<size_t>(n) * r);
-  multiply(false, n, r, r, b.data(), n, w_re.data(), r, model.mode_re_.data(), n);
-  multiply(false, n, r, r, b.data(), n, w_im.data(), r, model.mode_im_.data(), n);
-  std::vector<double>().swap(b);
+  for (int first = 0; first < n; first += kProjectionRows) {
+    const int rows = std::min(kProjectionRows, n - first);
+    projected_rows(y, n, columns, svd, r, first, rows, block);
+    multiply(false, rows, r, r, block.data(), rows, w_re.data(), r, model.mode_re_.data() + first,
+             n);
+    multiply(false, rows, r, r, block.data(), rows, w_im.data(), r, model.mode_im_.data() + first,
+             n);
+  }
+  std::vector<double>().swap(block);
 
   normalise_modes(comm, model.mode_re_, model.mode_im_, n, r);
   modes_stage.reset();
