@@ -31,13 +31,12 @@ std::string json_number(double value) {
 }
 }  // namespace
 
-int run_transport(const CommandLine& line) {
+int run_transport(const CommandLine&) {
   using namespace transport;
   const auto input = option_string("i");
   SNAPFLOW_VERIFY(input.has_value(), "transport: give the input file with -i FILE");
   SNAPFLOW_VERIFY(option_string("from") && option_string("to"),
                   "transport: give the two snapshots with -from K -to L");
-  (void)line;
   MPI_Comm comm = MPI_COMM_WORLD;
   const bool root = comm_rank(comm) == 0;
   SnapshotReader reader(comm, *input);
