@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "lemon_oracle.hpp"
+#include "snapflow/core/error.hpp"
 #include "snapflow/core/random.hpp"
 #include "snapflow/transport/transport_solver.hpp"
 
@@ -192,6 +193,38 @@ TEST(Transport, UniformPolicyIsInfeasibleOnCompactSupport) {
   b[55] = 3.0;  // b is heavier: the excess is spread over a's 100 cells, far from b's mass
   TransportSolver solver(spec);
   EXPECT_EQ(solver.solve(a.data(), b.data(), false).status, Status::kInfeasible);
+}
+
+TEST(Transport, AnEmptyFirstStepDoesNotFixTheMassResolution) {
+  TransportSpec spec;
+  spec.grid = Grid{4, 1, 1.0, 1.0, 0, 0};
+  std::vector<double> empty(4, 0.0), a = {1e-3, 2e-3, 0, 0}, b = {0, 1e-3, 2e-3, 0};
+  TransportSolver chained(spec), fresh(spec);
+  EXPECT_EQ(chained.solve(empty.data(), empty.data(), true).status, Status::kOptimal);
+  const TransportResult r = chained.solve(a.data(), b.data(), true);
+  const TransportResult f = fresh.solve(a.data(), b.data(), false);
+  EXPECT_EQ(chained.mass_unit(), fresh.mass_unit());
+  EXPECT_LT(chained.mass_unit(), 1e-12);  // not whole units of mass
+  EXPECT_EQ(chained.objective_units(), fresh.objective_units());
+  EXPECT_NEAR(r.cost, f.cost, 1e-15);
+  EXPECT_NEAR(r.moved, 3e-3, 1e-12);
+}
+
+TEST(Transport, RefusesMassBeyondTheExactIntegerRangeOfAChain) {
+  TransportSpec spec;
+  spec.grid = Grid{4, 1, 1.0, 1.0, 0, 0};
+  std::vector<double> a = {1, 2, 0, 0}, b = {0, 1, 2, 0};
+  TransportSolver solver(spec);
+  solver.solve(a.data(), b.data(), true);
+  for (double& v : a) v *= 1e12;
+  for (double& v : b) v *= 1e12;
+  std::string message;
+  try {
+    solver.solve(a.data(), b.data(), true);
+  } catch (const snapflow::Error& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("beyond the exact integer range"), std::string::npos) << message;
 }
 
 // A chain of slowly moving, noisy states: every warm solve reaches the cold objective.

@@ -40,7 +40,8 @@ std::vector<int64_t> round_to_total(const std::vector<double>& x, double unit, i
     sum += units[k];
   }
   int64_t missing = target - sum;
-  SNAPFLOW_VERIFY(missing >= 0 || n > 0, "round_to_total: nothing to round");
+  SNAPFLOW_VERIFY(missing == 0 || n > 0,
+                  "round_to_total: " << target << " units to place but no cell to hold them");
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), size_t{0});
   auto larger_remainder = [&](size_t i, size_t j) {

@@ -16,6 +16,9 @@ namespace {
 constexpr double kCostSteps = 65536.0;
 // Default mass resolution: the first state's total is 2^40 units.
 constexpr double kMassSteps = 1099511627776.0;
+// Largest total in units: leaves int64 headroom for flow sums and (with __int128 checks) for
+// the objective; a chain whose mass grows ~2^16-fold past its first step is refused.
+constexpr double kMaxUnits = 72057594037927936.0;  // 2^56
 }  // namespace
 
 std::string to_string(Status status) {
@@ -35,7 +38,8 @@ struct TransportSolver::Impl {
   Stencil stencil;
   std::vector<int32_t> cells;  // active grid cells
   double cost_unit = 1.0;      // length per integer cost unit
-  double mass_unit = 0.0;
+  double mass_unit = 0.0;      // fixed by the first solve with mass (0: not yet)
+  double solve_unit = 1.0;     // the unit of the last solve
   int64_t penalty_units = 0;
   std::vector<double> real_cost;  // per direction (local) for reporting
   LocalArcs local;
@@ -132,16 +136,23 @@ TransportSolver::~TransportSolver() = default;
 TransportResult TransportSolver::solve(const double* a, const double* b, bool warm) {
   Impl& s = *impl_;
   const auto start = std::chrono::steady_clock::now();
+  double total = 0.0;
+  for (int32_t c : s.cells) total += std::max(a[c], 0.0) + std::max(b[c], 0.0);
+  // The unit is fixed by the first solve with any mass and kept, so warm starts stay exact; an
+  // all-empty step leaves it open (nothing moves, any unit does).
   if (s.mass_unit <= 0.0) {
-    if (s.spec.mass_unit > 0.0) {
+    if (s.spec.mass_unit > 0.0)
       s.mass_unit = s.spec.mass_unit;
-    } else {
-      double total = 0.0;
-      for (int32_t c : s.cells) total += std::max(a[c], 0.0) + std::max(b[c], 0.0);
-      s.mass_unit = total > 0.0 ? 0.5 * total / kMassSteps : 1.0;
-    }
+    else if (total > 0.0)
+      s.mass_unit = 0.5 * total / kMassSteps;
   }
-  s.masses = integer_masses(a, b, s.cells, s.spec.balance, s.mass_unit);
+  const double unit = s.solve_unit = s.mass_unit > 0.0 ? s.mass_unit : 1.0;
+  SNAPFLOW_VERIFY(total / unit <= kMaxUnits,
+                  "transport: the states hold "
+                      << total << " mass, " << total * 0.5 / kMassSteps / unit
+                      << " times the chain's first step: beyond the exact "
+                         "integer range of this solver (start a new chain)");
+  s.masses = integer_masses(a, b, s.cells, s.spec.balance, unit);
   FlowStats stats;
   TransportResult r;
   r.warm = warm;
@@ -169,20 +180,20 @@ TransportResult TransportSolver::solve(const double* a, const double* b, bool wa
       }
       r.cost += static_cast<double>(f) * c_real;
     }
-  r.moved *= s.mass_unit;
-  r.cost *= s.mass_unit;
+  r.moved *= s.solve_unit;
+  r.cost *= s.solve_unit;
   if (s.spec.balance == Balance::kRelaxed) {
     int64_t created = 0, destroyed = 0;
     for (int32_t c = 0; c < m; ++c) {
       created += s.created(c);
       destroyed += s.destroyed(c);
     }
-    r.created = s.mass_unit * static_cast<double>(created);
-    r.destroyed = s.mass_unit * static_cast<double>(destroyed);
+    r.created = s.solve_unit * static_cast<double>(created);
+    r.destroyed = s.solve_unit * static_cast<double>(destroyed);
   }
   r.clipped = s.masses.clipped;
   r.rebalanced = s.masses.rebalanced;
-  r.unroutable = s.mass_unit * static_cast<double>(stats.unroutable);
+  r.unroutable = s.solve_unit * static_cast<double>(stats.unroutable);
   r.pivots = stats.pivots;
   r.tree_updates = stats.moved_nodes;
   if (stats.unroutable > 0)
@@ -206,7 +217,7 @@ const std::vector<int32_t>& TransportSolver::active_cells() const {
   return impl_->cells;
 }
 double TransportSolver::mass_unit() const {
-  return impl_->mass_unit;
+  return impl_->solve_unit;
 }
 double TransportSolver::cost_unit() const {
   return impl_->cost_unit;
@@ -233,7 +244,7 @@ std::vector<double> TransportSolver::flows() const {
   for (int32_t c = 0; c < m; ++c) {
     const size_t row = s.is_global() ? static_cast<size_t>(c) : static_cast<size_t>(s.cells[c]);
     for (int d = 0; d < K; ++d)
-      if (s.target(c, d) >= 0) out[row * K + d] = s.mass_unit * static_cast<double>(s.flow(c, d));
+      if (s.target(c, d) >= 0) out[row * K + d] = s.solve_unit * static_cast<double>(s.flow(c, d));
   }
   return out;
 }
