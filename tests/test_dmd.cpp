@@ -65,6 +65,13 @@ std::vector<double> local_block(MPI_Comm comm, const Data& d, Range& rows) {
   return block;
 }
 
+// Rank-6 fit of `block` (rows x T of the known dynamics) on `comm`, snapshots dt apart.
+DmdModel fit_rank6(MPI_Comm comm, const std::vector<double>& block, long rows, long T, double dt) {
+  DmdOptions options;
+  options.rank_option = "6";
+  return DmdModel::fit(comm, block.data(), rows, T, 0.0, dt, options);
+}
+
 bool by_angle(Complex a, Complex b) {
   return std::arg(a) != std::arg(b) ? std::arg(a) < std::arg(b) : std::abs(a) < std::abs(b);
 }
@@ -73,10 +80,7 @@ TEST(Dmd, RecoversKnownEigenvaluesAndReconstructsTheSnapshots) {
   const Data d = known_dynamics();
   Range rows;
   const auto block = local_block(MPI_COMM_WORLD, d, rows);
-  DmdOptions options;
-  options.rank_option = "6";
-  const DmdModel model =
-      DmdModel::fit(MPI_COMM_WORLD, block.data(), rows.size(), d.T, 0.0, 2.0, options);
+  const DmdModel model = fit_rank6(MPI_COMM_WORLD, block, rows.size(), d.T, 2.0);
   ASSERT_EQ(model.rank(), 6);
   auto found = model.eigenvalues();
   auto expected = d.lambda;
@@ -97,15 +101,11 @@ TEST(Dmd, RecoversKnownEigenvaluesAndReconstructsTheSnapshots) {
 
 TEST(Dmd, SameModelOnEveryNumberOfRanks) {
   const Data d = known_dynamics();
-  Range rows;
-  const auto block = local_block(MPI_COMM_WORLD, d, rows);
-  const auto all = local_block(MPI_COMM_SELF, d, rows = Range{});
-  Range my_rows = block_range(d.n, comm_size(MPI_COMM_WORLD), comm_rank(MPI_COMM_WORLD));
-  DmdOptions options;
-  options.rank_option = "6";
-  const DmdModel parallel =
-      DmdModel::fit(MPI_COMM_WORLD, block.data(), my_rows.size(), d.T, 0.0, 1.0, options);
-  const DmdModel serial = DmdModel::fit(MPI_COMM_SELF, all.data(), d.n, d.T, 0.0, 1.0, options);
+  Range my_rows, all_rows;
+  const auto block = local_block(MPI_COMM_WORLD, d, my_rows);
+  const auto all = local_block(MPI_COMM_SELF, d, all_rows);  // the whole data on every rank
+  const DmdModel parallel = fit_rank6(MPI_COMM_WORLD, block, my_rows.size(), d.T, 1.0);
+  const DmdModel serial = fit_rank6(MPI_COMM_SELF, all, all_rows.size(), d.T, 1.0);
   ASSERT_EQ(parallel.rank(), serial.rank());
   for (int j = 0; j < parallel.rank(); ++j) {
     EXPECT_LT(std::abs(parallel.eigenvalues()[j] - serial.eigenvalues()[j]), 1e-10);
@@ -168,10 +168,7 @@ TEST(DmdReplicatedModes, WholeGridStateOnEveryRankEqualsTheDistributedOne) {
   const Data d = known_dynamics();
   Range rows;
   const auto block = local_block(MPI_COMM_WORLD, d, rows);
-  DmdOptions options;
-  options.rank_option = "6";
-  const DmdModel model =
-      DmdModel::fit(MPI_COMM_WORLD, block.data(), rows.size(), d.T, 0.0, 1.0, options);
+  const DmdModel model = fit_rank6(MPI_COMM_WORLD, block, rows.size(), d.T, 1.0);
   for (auto sharing : {ReplicatedModes::Sharing::kPerNode, ReplicatedModes::Sharing::kPerRank}) {
     const ReplicatedModes replicated(MPI_COMM_WORLD, model, sharing);
     ASSERT_EQ(replicated.cells(), d.n);
