@@ -67,31 +67,12 @@ int run_dmd(const CommandLine&) {
     Hid fapl = mpio_file_access(comm);
     Hid file(H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose);
     agree(comm, file.valid(), "cannot create " + quoted(partial) + ": " + hdf5_error_detail());
-    Hid group(H5Gcreate2(file, "/dmd", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
-    const auto& models = sequence.models();
-    if (models.size() == 1) {
-      write_dmd_group(comm, group, reader.grid(), reader.rows(), models.front(), errors,
-                      save_modes);
-    } else {
-      write_dmd_snapshot_errors(comm, group, errors);
-      write_long_attribute(group, "windows", static_cast<long>(models.size()));
-      write_long_attribute(group, "window", window);
-      write_long_attribute(group, "overlap", overlap);
-      for (size_t k = 0; k < models.size(); ++k) {
-        char name[32];
-        std::snprintf(name, sizeof(name), "window_%04zu", k);
-        Hid sub(H5Gcreate2(group, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
-        const DmdWindow& w = sequence.windows()[k];
-        std::vector<double> window_errors(errors.begin() + w.first,
-                                          errors.begin() + w.first + w.count);
-        write_dmd_group(comm, sub, reader.grid(), reader.rows(), models[k], window_errors,
-                        save_modes);
-        write_long_attribute(sub, "first_snapshot", w.first);
-        write_double_attribute(sub, "owned_from", w.owned_from);
-        write_double_attribute(sub, "owned_to", w.owned_to);
-      }
+    write_dmd_sequence(comm, file, reader.grid(), reader.rows(), sequence, errors, save_modes,
+                       window, overlap);
+    if (holdout) {
+      Hid group(H5Gopen2(file, "/dmd", H5P_DEFAULT), H5Gclose);
+      write_double_attribute(group, "holdout_error", held_out);
     }
-    if (holdout) write_double_attribute(group, "holdout_error", held_out);
     write_string_attribute(file, "input", *input);
     write_string_attribute(file, "version", SNAPFLOW_VERSION);
   }

@@ -21,6 +21,7 @@ const char kUsage[] =
     "  info FILE            summarise an input file\n"
     "  dmd -i IN -o OUT     fit exact DMD (SLEPc) and write /dmd\n"
     "  transport -i IN -from K -to L   one transport LP between two snapshots (JSON line)\n"
+    "  run -i IN -o OUT     the whole pipeline: DMD, fine-step transport, frames (HDF5 + XDMF)\n"
     "Options use the PETSc options database (-options_file works). 'snapflow COMMAND -help'\n"
     "lists a command's options.\n";
 
@@ -35,6 +36,7 @@ const Command kCommands[] = {
     {"info", snapflow::kInfoHelp, snapflow::run_info},
     {"dmd", snapflow::kDmdHelp, snapflow::run_dmd},
     {"transport", snapflow::kTransportHelp, snapflow::run_transport},
+    {"run", snapflow::kRunHelp, snapflow::run_run},
 };
 
 const Command* find_command(const std::string& name) {

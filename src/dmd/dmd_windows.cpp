@@ -50,10 +50,19 @@ DmdSequence DmdSequence::fit(MPI_Comm comm, const double* snapshots, long local_
   return sequence;
 }
 
-const DmdModel& DmdSequence::owner(double t) const {
+DmdSequence DmdSequence::assemble(std::vector<DmdWindow> windows, std::vector<DmdModel> models) {
+  SNAPFLOW_VERIFY(!models.empty() && windows.size() == models.size(),
+                  "a DMD sequence needs one model per window");
+  DmdSequence sequence;
+  sequence.windows_ = std::move(windows);
+  sequence.models_ = std::move(models);
+  return sequence;
+}
+
+size_t DmdSequence::owner_index(double t) const {
   for (size_t k = 0; k < windows_.size(); ++k)
-    if (t < windows_[k].owned_to) return models_[k];
-  return models_.back();
+    if (t < windows_[k].owned_to) return k;
+  return windows_.size() - 1;
 }
 
 std::vector<double> DmdSequence::snapshot_errors(MPI_Comm comm, const double* snapshots,

@@ -1,6 +1,8 @@
 #include "snapflow/io/dmd_output.hpp"
 
 #include <complex>
+#include <cstdio>
+#include <limits>
 
 #include "snapflow/core/error.hpp"
 #include "snapflow/io/hdf5_handle.hpp"
@@ -134,6 +136,71 @@ DmdModel read_dmd_group(MPI_Comm comm, hid_t group, const Grid& grid, Range rows
   }
   return DmdModel::assemble(rule, *t0, *dt, static_cast<long>(local * nx), sigma, lambda, omega,
                             amplitude, std::move(re), std::move(im));
+}
+
+namespace {
+std::string window_group_name(size_t k) {
+  char name[32];
+  std::snprintf(name, sizeof(name), "window_%04zu", k);
+  return name;
+}
+}  // namespace
+
+void write_dmd_sequence(MPI_Comm comm, hid_t file, const Grid& grid, Range rows,
+                        const DmdSequence& sequence, const std::vector<double>& snapshot_error,
+                        bool with_modes, long window, long overlap) {
+  Hid group(H5Gcreate2(file, "/dmd", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+  agree(comm, group.valid(), "cannot create group /dmd: " + hdf5_error_detail());
+  const auto& models = sequence.models();
+  if (models.size() == 1) {
+    write_dmd_group(comm, group, grid, rows, models.front(), snapshot_error, with_modes);
+    return;
+  }
+  write_dmd_snapshot_errors(comm, group, snapshot_error);
+  write_long_attribute(group, "windows", static_cast<long>(models.size()));
+  write_long_attribute(group, "window", window);
+  write_long_attribute(group, "overlap", overlap);
+  for (size_t k = 0; k < models.size(); ++k) {
+    Hid sub(H5Gcreate2(group, window_group_name(k).c_str(), H5P_DEFAULT, H5P_DEFAULT,
+                       H5P_DEFAULT),
+            H5Gclose);
+    const DmdWindow& w = sequence.windows()[k];
+    std::vector<double> window_errors(snapshot_error.begin() + w.first,
+                                      snapshot_error.begin() + w.first + w.count);
+    write_dmd_group(comm, sub, grid, rows, models[k], window_errors, with_modes);
+    write_long_attribute(sub, "first_snapshot", w.first);
+    write_long_attribute(sub, "snapshots", w.count);
+    write_double_attribute(sub, "owned_from", w.owned_from);
+    write_double_attribute(sub, "owned_to", w.owned_to);
+  }
+}
+
+DmdSequence read_dmd_sequence(MPI_Comm comm, hid_t file, const Grid& grid, Range rows,
+                              const std::string& where) {
+  SNAPFLOW_VERIFY(path_exists(file, "/dmd"), where << ": group /dmd is missing");
+  Hid group(H5Gopen2(file, "/dmd", H5P_DEFAULT), H5Gclose);
+  std::vector<DmdWindow> windows;
+  std::vector<DmdModel> models;
+  if (!path_exists(file, "/dmd/window_0000")) {
+    const double infinity = std::numeric_limits<double>::infinity();
+    windows.push_back({0, 0, -infinity, infinity});
+    models.push_back(read_dmd_group(comm, group, grid, rows, where + ": /dmd"));
+    return DmdSequence::assemble(std::move(windows), std::move(models));
+  }
+  for (size_t k = 0; path_exists(file, "/dmd/" + window_group_name(k)); ++k) {
+    const std::string name = "/dmd/" + window_group_name(k);
+    Hid sub(H5Gopen2(file, name.c_str(), H5P_DEFAULT), H5Gclose);
+    const std::string sub_where = where + ": " + name;
+    DmdWindow w;
+    const auto from = read_double_attribute(sub, "owned_from", sub_where);
+    const auto to = read_double_attribute(sub, "owned_to", sub_where);
+    SNAPFLOW_VERIFY(from && to, sub_where << ": attributes owned_from/owned_to are missing");
+    w.owned_from = *from;
+    w.owned_to = *to;
+    windows.push_back(w);
+    models.push_back(read_dmd_group(comm, sub, grid, rows, sub_where));
+  }
+  return DmdSequence::assemble(std::move(windows), std::move(models));
 }
 
 }  // namespace snapflow

@@ -161,6 +161,10 @@ SnapshotReader::SnapshotReader(MPI_Comm comm, const std::string& path) : comm_(c
   meta_.crs = read_string_attribute(file_, "crs", prefix(path)).value_or("");
   meta_.units = read_string_attribute(file_, "units", prefix(path)).value_or("");
   meta_.time_units = read_string_attribute(file_, "time_units", prefix(path)).value_or("");
+  const auto vmax = read_double_attribute(file_, "vmax", prefix(path));
+  SNAPFLOW_VERIFY(!vmax || (std::isfinite(*vmax) && *vmax >= 0.0),
+                  prefix(path) << "attribute vmax is " << *vmax << ": want a speed >= 0");
+  meta_.vmax = vmax.value_or(0.0);
 
   rows_ = block_range(grid.ny, comm_size(comm), comm_rank(comm));
 }
@@ -284,6 +288,25 @@ std::vector<double> SnapshotReader::read_whole_snapshot(long t, bool wanted) con
                                          << t << ", j=" << k / nx << ", i=" << k % nx << "]");
   });
   return slice;
+}
+
+std::vector<int32_t> SnapshotReader::read_whole_zones(bool wanted) const {
+  if (!meta_.has_zones)
+    return std::vector<int32_t>(wanted ? static_cast<size_t>(meta_.grid.cells()) : 0, -1);
+  const hsize_t ny = static_cast<hsize_t>(meta_.grid.ny), nx = static_cast<hsize_t>(meta_.grid.nx);
+  return read_box<int32_t>("/zones", H5T_NATIVE_INT32, {ny, nx}, {0, 0}, {wanted ? ny : 0u, nx},
+                           "whole grid");
+}
+
+std::vector<double> SnapshotReader::read_whole_truth_velocity(long t) const {
+  SNAPFLOW_VERIFY(meta_.has_truth_velocity,
+                  prefix(meta_.path) << ": dataset /truth/velocity is missing");
+  const hsize_t T = static_cast<hsize_t>(meta_.snapshots());
+  const hsize_t ny = static_cast<hsize_t>(meta_.grid.ny), nx = static_cast<hsize_t>(meta_.grid.nx);
+  const bool wanted = t >= 0;
+  return read_box<double>("/truth/velocity", H5T_NATIVE_DOUBLE, {T, ny, nx, 2},
+                          {wanted ? static_cast<hsize_t>(t) : 0u, 0, 0, 0},
+                          {wanted ? 1u : 0u, ny, nx, 2}, "truth velocity");
 }
 
 std::vector<uint8_t> SnapshotReader::read_whole_mask(bool wanted) const {

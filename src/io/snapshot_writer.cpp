@@ -70,6 +70,10 @@ void SnapshotWriter::write_box(const std::string& name, hid_t mem_type,
       "cannot write dataset " + name + " of " + quoted(partial_path_) + ": " + hdf5_error_detail());
 }
 
+void SnapshotWriter::write_attribute(const std::string& name, double value) {
+  write_double_attribute(file_, name, value);
+}
+
 void SnapshotWriter::write_snapshot(long time_index, const double* density,
                                     const double* velocity) {
   const Grid& g = layout_.grid;

@@ -1,5 +1,8 @@
 #include "snapflow/synth/synth_case.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 namespace snapflow {
 
 void SynthCase::fill_snapshot(long t, double* density, double* velocity) const {
@@ -28,12 +31,20 @@ void write_synth_case(MPI_Comm comm, const SynthCase& synth, const std::string& 
   const long rounds = (snapshots + size - 1) / size;
   std::vector<double> density(static_cast<size_t>(layout.grid.cells()));
   std::vector<double> velocity(2 * density.size());
+  double vmax = 0.0;  // the largest speed where there is mass: the run's default CFL rule
   for (long round = 0; round < rounds; ++round) {
     const long t = mine.begin + round;
     const bool active = t < mine.end;
-    if (active) synth.fill_snapshot(t, density.data(), velocity.data());
+    if (active) {
+      synth.fill_snapshot(t, density.data(), velocity.data());
+      for (size_t c = 0; c < density.size(); ++c)
+        if (density[c] > 0.0)
+          vmax = std::max(vmax, std::hypot(velocity[2 * c], velocity[2 * c + 1]));
+    }
     writer.write_snapshot(active ? t : -1, density.data(), velocity.data());
   }
+  MPI_Allreduce(MPI_IN_PLACE, &vmax, 1, MPI_DOUBLE, MPI_MAX, comm);
+  writer.write_attribute("vmax", vmax);
   // Mask and zones are small: rank 0 writes them whole.
   const bool root = comm_rank(comm) == 0;
   const Range all_rows = root ? Range{0, layout.grid.ny} : Range{0, 0};

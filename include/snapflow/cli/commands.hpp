@@ -16,10 +16,12 @@ extern const char kSynthHelp[];
 extern const char kInfoHelp[];
 extern const char kTransportHelp[];
 extern const char kDmdHelp[];
+extern const char kRunHelp[];
 
 int run_synth(const CommandLine& line);
 int run_info(const CommandLine& line);
 int run_transport(const CommandLine& line);
 int run_dmd(const CommandLine& line);
+int run_run(const CommandLine& line);
 
 }  // namespace snapflow

@@ -28,10 +28,14 @@ class DmdSequence {
                          const std::vector<double>& time, long window, long overlap,
                          const DmdOptions& options);
 
+  // A sequence from saved parts (see read_dmd_sequence); one model per window.
+  static DmdSequence assemble(std::vector<DmdWindow> windows, std::vector<DmdModel> models);
+
   const std::vector<DmdWindow>& windows() const { return windows_; }
   const std::vector<DmdModel>& models() const { return models_; }
   // The model of the window that owns time t (the first / last window beyond the ends).
-  const DmdModel& owner(double t) const;
+  const DmdModel& owner(double t) const { return models_[owner_index(t)]; }
+  size_t owner_index(double t) const;
   void state(double t, double* out) const { owner(t).state(t, out); }
   // Collective: relative 2-norm error at every input snapshot, each from its owner.
   std::vector<double> snapshot_errors(MPI_Comm comm, const double* snapshots,

@@ -9,6 +9,7 @@
 #include "snapflow/core/grid.hpp"
 #include "snapflow/core/mpi_context.hpp"
 #include "snapflow/dmd/dmd_model.hpp"
+#include "snapflow/dmd/dmd_windows.hpp"
 
 namespace snapflow {
 
@@ -28,5 +29,17 @@ DmdModel read_dmd_group(MPI_Comm comm, hid_t group, const Grid& grid, Range rows
 
 // Collective: /snapshot_error [T] in `group` (used directly for a sequence of windows).
 void write_dmd_snapshot_errors(MPI_Comm comm, hid_t group, const std::vector<double>& errors);
+
+// Collective: the /dmd group of a sequence in the open `file`: one model as /dmd itself, or
+// one group /dmd/window_NNNN per window (attributes first_snapshot, owned_from, owned_to)
+// with the whole series' snapshot_error in /dmd. `window`/`overlap` are the options used.
+void write_dmd_sequence(MPI_Comm comm, hid_t file, const Grid& grid, Range rows,
+                        const DmdSequence& sequence, const std::vector<double>& snapshot_error,
+                        bool with_modes, long window, long overlap);
+
+// Collective: loads a sequence written by write_dmd_sequence with modes; `where` names the
+// file in messages.
+DmdSequence read_dmd_sequence(MPI_Comm comm, hid_t file, const Grid& grid, Range rows,
+                              const std::string& where);
 
 }  // namespace snapflow

@@ -27,6 +27,7 @@ struct SnapshotMeta {
   bool has_zones = false;
   bool has_truth_velocity = false;
   std::string crs, units, time_units;  // empty when absent
+  double vmax = 0.0;  // attribute vmax: the largest speed (length/s) of the data; 0 if absent
 
   long snapshots() const { return static_cast<long>(time.size()); }
 };
@@ -59,6 +60,11 @@ class SnapshotReader {
   std::vector<double> read_whole_snapshot(long t, bool wanted) const;
   // Collective. Whole-grid mask [ny][nx] (all ones without /mask) for the ranks that want it.
   std::vector<uint8_t> read_whole_mask(bool wanted) const;
+  // Collective. Whole-grid zones [ny][nx] (all -1 without /zones) for the ranks that want it.
+  std::vector<int32_t> read_whole_zones(bool wanted) const;
+  // Collective. /truth/velocity of snapshot t [ny][nx][2]; each rank names its own t, or -1
+  // for nothing (it then gets an empty vector). Requires the dataset exists.
+  std::vector<double> read_whole_truth_velocity(long t) const;
 
  private:
   // Collective read of the box [start, start + count) of a dataset with shape `dims`.

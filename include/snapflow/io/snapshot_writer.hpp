@@ -47,6 +47,9 @@ class SnapshotWriter {
   void write_mask(Range rows, const std::vector<uint8_t>& mask);
   void write_zones(Range rows, const std::vector<int32_t>& zones);
 
+  // Collective: a root attribute (same value on every rank).
+  void write_attribute(const std::string& name, double value);
+
   // Collective: closes the file and atomically renames it to its final path.
   void commit();
 

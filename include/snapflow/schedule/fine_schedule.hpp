@@ -1,0 +1,69 @@
+// The fine time steps of a run (DESIGN.md sections 1.2 and 2.2): K steps of dt_f from the
+// first to the last snapshot, grouped into output frames, and frames grouped into segments:
+// the chains of consecutive steps one worker solves warm-started. Segments always start cold
+// at the same steps, so the output does not depend on how segments are shared out.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace snapflow {
+
+struct FineScheduleOptions {
+  double fine_dt = 0.0;   // -fine_dt (s); <= 0: from vmax
+  double vmax = 0.0;      // -vmax (length/s): dt_f = min(dx, dy) / vmax (the CFL-like rule)
+  long frame_steps = 0;   // -frame_steps; <= 0: one frame per snapshot interval
+  long chain_steps = 0;   // -chain_steps: fewest steps per segment; <= 0: one snapshot interval
+};
+
+struct StepRange {
+  long begin = 0, end = 0;  // [begin, end)
+  long size() const { return end - begin; }
+};
+
+class FineSchedule {
+ public:
+  // `time` are the snapshot times (uniform spacing), `cell_size` = min(dx, dy). dt_f is the
+  // requested step shortened so that a whole number of steps spans the snapshots exactly.
+  // Throws naming the option when the request cannot work.
+  static FineSchedule plan(const std::vector<double>& time, double cell_size,
+                           const FineScheduleOptions& options);
+
+  double t_begin() const { return t_begin_; }
+  double dt() const { return dt_; }
+  long steps() const { return steps_; }
+  long frame_steps() const { return frame_steps_; }
+  long frames() const { return frames_; }
+  long segment_frames() const { return segment_frames_; }
+  long segments() const { return segments_; }
+  // How dt_f was chosen, e.g. "vmax 13.9 (CFL: dt_f <= 9.36 s)".
+  const std::string& rule() const { return rule_; }
+
+  // Time of step boundary k in [0, steps]: step k goes from step_time(k) to step_time(k + 1).
+  double step_time(long k) const;
+  // Steps of frame f, and the time of frame boundary f in [0, frames].
+  StepRange frame_step_range(long f) const;
+  double frame_time(long f) const;
+  // Frames of segment s.
+  StepRange segment_frame_range(long s) const;
+
+ private:
+  double t_begin_ = 0.0, t_end_ = 0.0, dt_ = 0.0;
+  long steps_ = 0, frame_steps_ = 0, frames_ = 0, segment_frames_ = 0, segments_ = 0;
+  std::string rule_;
+};
+
+// Round-robin farming of pending segments over `workers` (ranks x threads): in round r,
+// worker w solves pending[r * workers + w]. Consecutive segments run side by side, so the
+// workers of a round see similar loads (a busy morning is shared by all of them) and each
+// round's frames are a contiguous block of the output.
+struct RoundPlan {
+  std::vector<long> pending;  // segments still to solve, ascending
+  int workers = 1;
+
+  long rounds() const;
+  // The segment of worker w in round r, or -1 when it has none.
+  long segment(long round, int worker) const;
+};
+
+}  // namespace snapflow

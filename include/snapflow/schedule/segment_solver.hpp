@@ -1,0 +1,63 @@
+// One worker's unit of work: the fine steps of one segment, solved as one warm-started chain
+// (the first step cold), with the flows summed into the segment's output frames. Plain C++:
+// each OpenMP thread runs its own segments; MPI and HDF5 stay in the orchestration.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "snapflow/schedule/fine_schedule.hpp"
+#include "snapflow/transport/transport_solver.hpp"
+
+namespace snapflow {
+
+// Directions of the output flow (DESIGN.md section 2.2): d = (oy + 1) * 3 + (ox + 1).
+constexpr int kFrameDirections = 9;
+
+// Whole-grid state x(t) [ny * nx]; must be safe to call from several threads at once.
+using StateFunction = std::function<void(double time, double* out)>;
+
+struct SegmentSettings {
+  transport::TransportSpec spec;  // 4- or 8-stencil
+  // An infeasible step is solved again with the relaxed policy (status 1) when true, and
+  // left infeasible (status 2, no flow) otherwise.
+  bool relax_infeasible = true;
+  std::vector<int32_t> zone_index;  // [ny * nx] zone number in [0, zones) or -1; may be empty
+  int zones = 0;
+};
+
+struct StepRecord {
+  double cost = 0.0, moved = 0.0, created = 0.0, destroyed = 0.0, clipped = 0.0;
+  double seconds = 0.0;
+  long pivots = 0;
+  transport::Status status = transport::Status::kOptimal;
+  bool fell_back = false;  // infeasible under the chosen policy, solved relaxed
+};
+
+struct FrameResult {
+  long frame = 0;
+  std::vector<float> flow;      // [cells][9] mass moved towards each direction in the frame
+  std::vector<float> velocity;  // [cells][2] mean velocity of the cell's mass (length/s)
+  std::vector<float> density;   // [cells] state at the frame's start
+  std::vector<double> od;       // [zones][zones] mass moved between zones (stays excluded)
+};
+
+struct SegmentResult {
+  long segment = 0;
+  StepRange frames, steps;
+  std::vector<FrameResult> frame_results;
+  std::vector<float> end_density;  // state at the end of the run, for the last segment only
+  std::vector<StepRecord> step_records;
+  bool abandoned = false;  // stopped early by `abandon`: nothing of it may be written
+  double state_seconds = 0.0;      // building the fine states
+  double transport_seconds = 0.0;  // solving the LPs
+  double seconds = 0.0;            // the whole segment
+};
+
+// Solves segment `segment` of `schedule`. `abandon` (may be empty) is asked between steps.
+SegmentResult solve_segment(const FineSchedule& schedule, long segment,
+                            const StateFunction& state, const SegmentSettings& settings,
+                            const std::function<bool()>& abandon);
+
+}  // namespace snapflow

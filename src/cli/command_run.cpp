@@ -1,0 +1,486 @@
+// `snapflow run`: the whole pipeline (DESIGN.md sections 1.4 and 2.2). Read the snapshots by
+// row blocks, fit DMD, replicate its modes once per node, farm the segments of fine steps
+// over ranks x threads in rounds (each round ends with one collective write of its frames),
+// then check the recovered velocity against /truth/velocity when the input has it.
+#include <mpi.h>
+#include <omp.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <sstream>
+
+#include "snapflow/analysis/velocity_error.hpp"
+#include "snapflow/cli/commands.hpp"
+#include "snapflow/cli/options.hpp"
+#include "snapflow/core/error.hpp"
+#include "snapflow/core/interrupt.hpp"
+#include "snapflow/core/log_stage.hpp"
+#include "snapflow/dmd/dmd_windows.hpp"
+#include "snapflow/dmd/replicated_modes.hpp"
+#include "snapflow/io/density_stats.hpp"
+#include "snapflow/io/dmd_output.hpp"
+#include "snapflow/io/run_output.hpp"
+#include "snapflow/io/snapshot_reader.hpp"
+#include "snapflow/schedule/fine_schedule.hpp"
+#include "snapflow/schedule/segment_solver.hpp"
+
+namespace snapflow {
+
+const char kRunHelp[] =
+    "snapflow run -i IN -o OUT [options]: snapshots -> DMD -> fine-step transport LPs -> flows\n"
+    "Fine steps:\n"
+    "  -fine_dt S          fine step in seconds; or\n"
+    "  -vmax V             largest speed (length/s): dt_f = min(dx, dy) / V, the CFL-like rule\n"
+    "                      of the local problem (default: the input's attribute vmax)\n"
+    "  -frame_steps N      fine steps per output frame (default: one snapshot interval)\n"
+    "  -chain_steps N      fewest steps one worker solves as one warm-started chain (default:\n"
+    "                      one snapshot interval); chains always start at the same steps, so\n"
+    "                      the output does not depend on the ranks or threads\n"
+    "Transport:\n"
+    "  -stencil 4|8 (8)  -cost euclid|power (euclid)  -cost_power q (1.05)\n"
+    "  -balance scale|uniform|relaxed (scale)  -relax_penalty P (5 max(dx, dy))\n"
+    "  -infeasible relax|abort (relax)  what to do with a step the balance policy cannot\n"
+    "                      route: solve it relaxed (status 1, counted) or stop the run\n"
+    "DMD: -dmd_rank N|svht  -dmd_energy e  -dmd_window W  -dmd_overlap O (see snapflow dmd)\n"
+    "Run:\n"
+    "  -threads N          OpenMP threads per rank (default: OMP_NUM_THREADS)\n"
+    "  -resume             continue the interrupted run in OUT.partial\n"
+    "  -summary FILE       JSON summary: stage timings, LPs by status, mass created and\n"
+    "                      destroyed, velocity error against /truth/velocity\n"
+    "  -progress_seconds S (10) seconds between progress lines\n"
+    "OUT is written as OUT.partial (attribute complete = 0) and renamed when complete, with an\n"
+    "XDMF sidecar for ParaView. SIGTERM or SIGUSR1 finish the frames in flight and stop; a\n"
+    "second signal abandons them. -log_view shows the stages Read, DMD, States, Transport,\n"
+    "Write and Evaluate.\n";
+
+namespace {
+
+std::string format_duration(double seconds) {
+  if (!std::isfinite(seconds)) return "--:--:--";
+  const long s = std::lround(std::max(0.0, seconds));
+  char text[32];
+  std::snprintf(text, sizeof(text), "%02ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+  return text;
+}
+
+// Zone ids in ascending order and each cell's zone number (or -1).
+void number_zones(const std::vector<int32_t>& zones, std::vector<int32_t>& ids,
+                  std::vector<int32_t>& index) {
+  ids.clear();
+  for (int32_t z : zones)
+    if (z >= 0) ids.push_back(z);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  index.assign(zones.size(), -1);
+  for (size_t c = 0; c < zones.size(); ++c)
+    if (zones[c] >= 0)
+      index[c] = static_cast<int32_t>(std::lower_bound(ids.begin(), ids.end(), zones[c]) -
+                                      ids.begin());
+}
+
+struct StageSeconds {
+  double read = 0, dmd = 0, states = 0, transport = 0, write = 0, evaluate = 0;
+};
+
+// The mass-weighted velocity error of every frame against the truth interpolated to the
+// frame's middle time; frames are shared out over the ranks.
+VelocityError evaluate_velocity(MPI_Comm comm, const SnapshotReader& reader,
+                                const RunOutput& output, const FineSchedule& schedule) {
+  const SnapshotMeta& meta = reader.meta();
+  const Grid& grid = meta.grid;
+  const long cells = grid.cells();
+  const int size = comm_size(comm), rank = comm_rank(comm);
+  const double snapshot_dt = meta.time[1] - meta.time[0];
+  VelocityError error;
+  const long F = schedule.frames();
+  for (long round = 0; round * size < F; ++round) {
+    const long f = round * size + rank < F ? round * size + rank : -1;
+    const std::vector<float> velocity = output.read_frame("/frames/velocity", f);
+    const std::vector<float> start = output.read_frame("/frames/density", f);
+    const std::vector<float> end = output.read_frame("/frames/density", f >= 0 ? f + 1 : -1);
+    double weight = 0.0;
+    long before = -1, after = -1;
+    if (f >= 0) {
+      const double middle = 0.5 * (schedule.frame_time(f) + schedule.frame_time(f + 1));
+      const double position = (middle - meta.time.front()) / snapshot_dt;
+      before = std::clamp<long>(static_cast<long>(std::floor(position)), 0, meta.snapshots() - 1);
+      after = std::min(before + 1, meta.snapshots() - 1);
+      weight = std::clamp(position - static_cast<double>(before), 0.0, 1.0);
+    }
+    const std::vector<double> truth_before = reader.read_whole_truth_velocity(before);
+    const std::vector<double> truth_after = reader.read_whole_truth_velocity(after);
+    if (f < 0) continue;
+    std::vector<double> truth(2 * cells), mass(cells);
+    for (long k = 0; k < 2 * cells; ++k)
+      truth[k] = (1.0 - weight) * truth_before[k] + weight * truth_after[k];
+    for (long c = 0; c < cells; ++c) mass[c] = 0.5 * (start[c] + end[c]);
+    error.add(grid, velocity.data(), truth.data(), mass.data());
+  }
+  double sums[VelocityError::kSums];
+  error.sums(sums);
+  MPI_Allreduce(MPI_IN_PLACE, sums, VelocityError::kSums, MPI_DOUBLE, MPI_SUM, comm);
+  error.set_sums(sums);
+  return error;
+}
+
+void write_text_atomically(const std::string& path, const std::string& text) {
+  const std::string partial = path + ".partial";
+  std::ofstream out(partial);
+  out << text;
+  out.close();
+  SNAPFLOW_VERIFY(out && std::rename(partial.c_str(), path.c_str()) == 0,
+                  "cannot write " << quoted(path));
+}
+
+}  // namespace
+
+int run_run(const CommandLine&) {
+  using namespace transport;
+  const double run_start = MPI_Wtime();
+  const auto input = option_string("i");
+  const auto output_path = option_string("o");
+  SNAPFLOW_VERIFY(input && output_path, "run: give the input with -i FILE and the output with -o FILE");
+  MPI_Comm comm = MPI_COMM_WORLD;
+  const int rank = comm_rank(comm), size = comm_size(comm);
+  const bool root = rank == 0;
+  install_interrupt_handlers();
+  StageSeconds stage;
+
+  // Options first, so that a typo fails before any work.
+  FineScheduleOptions schedule_options;
+  schedule_options.fine_dt = option_double("fine_dt", 0.0, 0.0, 1e12);
+  schedule_options.vmax = option_double("vmax", 0.0, 0.0, 1e12);
+  schedule_options.frame_steps = option_long("frame_steps", 0, 1, 1L << 40);
+  schedule_options.chain_steps = option_long("chain_steps", 0, 1, 1L << 40);
+  SegmentSettings settings;
+  settings.spec.stencil = parse_stencil(option_string("stencil", "8"));
+  SNAPFLOW_VERIFY(settings.spec.stencil == StencilKind::kFour ||
+                      settings.spec.stencil == StencilKind::kEight,
+                  "run: -stencil " << to_string(settings.spec.stencil)
+                                   << " does not fit the 9-direction frame output; use 4 or 8 "
+                                      "(snapflow transport solves single 24/global problems)");
+  settings.spec.cost.kind = parse_cost(option_string("cost", "euclid"));
+  settings.spec.cost.power = option_double("cost_power", 1.05, 1e-6, 16.0);
+  settings.spec.balance = parse_balance(option_string("balance", "scale"));
+  settings.spec.relax_penalty =
+      option_double("relax_penalty", 0.0, 0.0, std::numeric_limits<double>::max());
+  settings.relax_infeasible = option_choice("infeasible", "relax", {"relax", "abort"}) == "relax";
+  DmdOptions dmd_options;
+  dmd_options.rank_option = option_string("dmd_rank", "");
+  dmd_options.energy = option_double("dmd_energy", 0.0, std::numeric_limits<double>::min(), 1.0);
+  const bool resume = option_flag("resume");
+  const std::string summary_path = option_string("summary", "");
+  const double progress_seconds = option_double("progress_seconds", 10.0, 0.0, 1e9);
+  int threads = static_cast<int>(option_long("threads", omp_get_max_threads(), 1, 4096));
+  MPI_Bcast(&threads, 1, MPI_INT, 0, comm);
+
+  // Read.
+  auto read_stage = std::make_unique<LogStage>("Read", &stage.read);
+  SnapshotReader reader(comm, *input);
+  const SnapshotMeta& meta = reader.meta();
+  require_uniform_spacing(meta);
+  const long T = meta.snapshots();
+  const long window = option_long("dmd_window", 0, 0, T);
+  const long overlap = option_long("dmd_overlap", 0, 0, T);
+  if (schedule_options.fine_dt <= 0.0 && schedule_options.vmax <= 0.0)
+    schedule_options.vmax = meta.vmax;
+  const FineSchedule schedule =
+      FineSchedule::plan(meta.time, std::min(meta.grid.dx, meta.grid.dy), schedule_options);
+  settings.spec.grid = meta.grid;
+  settings.spec.mask = reader.read_whole_mask(true);
+  std::vector<int32_t> zone_ids;
+  number_zones(reader.read_whole_zones(true), zone_ids, settings.zone_index);
+  if (zone_ids.empty()) settings.zone_index.clear();
+  settings.zones = static_cast<int>(zone_ids.size());
+  SNAPFLOW_VERIFY(settings.zones <= 4096, meta.path << ": /zones holds " << settings.zones
+                                                    << " distinct zones; the OD output allows "
+                                                       "at most 4096");
+  std::vector<double> density = reader.read_density();
+  const DensityStats stats =
+      compute_density_stats(comm, meta, reader.rows(), density, reader.read_mask());
+  require_finite_density(meta, stats);
+  read_stage.reset();
+
+  RunDescription description;
+  description.grid = meta.grid;
+  description.schedule = schedule;
+  description.zone_ids = zone_ids;
+  description.defining_numbers = {{"fine_dt", schedule.dt()},
+                                  {"fine_steps", static_cast<double>(schedule.steps())},
+                                  {"frame_steps", static_cast<double>(schedule.frame_steps())},
+                                  {"frames", static_cast<double>(schedule.frames())},
+                                  {"segment_frames",
+                                   static_cast<double>(schedule.segment_frames())},
+                                  {"cost_power", settings.spec.cost.power},
+                                  {"relax_penalty", settings.spec.relax_penalty},
+                                  {"nx", meta.grid.nx},
+                                  {"ny", meta.grid.ny}};
+  description.defining_strings = {
+      {"input", meta.path},
+      {"stencil", to_string(settings.spec.stencil)},
+      {"cost", to_string(settings.spec.cost.kind)},
+      {"balance", to_string(settings.spec.balance)},
+      {"infeasible", settings.relax_infeasible ? "relax" : "abort"},
+      {"dmd_options", "rank=" + dmd_options.rank_option + " energy=" +
+                          std::to_string(dmd_options.energy) + " window=" +
+                          std::to_string(window) + " overlap=" + std::to_string(overlap)}};
+  description.notes = {{"fine_dt_rule", schedule.rule()}};
+  if (!meta.crs.empty()) description.notes["crs"] = meta.crs;
+  if (!meta.units.empty()) description.notes["units"] = meta.units;
+  if (!meta.time_units.empty()) description.notes["time_units"] = meta.time_units;
+  RunOutput output(comm, *output_path, description, resume);
+
+  // DMD: fit and store it, then use the stored model (float32 modes), so a resumed run
+  // builds bitwise the same states as the first one.
+  double dmd_error_max = 0.0, dmd_error_mean = 0.0;
+  DmdSequence sequence;
+  {
+    LogStage dmd_stage("DMD", &stage.dmd);
+    if (!resume) {
+      const DmdSequence fitted = DmdSequence::fit(comm, density.data(), reader.local_cells(),
+                                                  meta.time, window, overlap, dmd_options);
+      const std::vector<double> errors = fitted.snapshot_errors(comm, density.data(), meta.time);
+      write_dmd_sequence(comm, output.file(), meta.grid, reader.rows(), fitted, errors, true,
+                         window, overlap);
+    }
+    sequence = read_dmd_sequence(comm, output.file(), meta.grid, reader.rows(),
+                                 quoted(output.partial_path()));
+    const std::vector<double> errors = sequence.snapshot_errors(comm, density.data(), meta.time);
+    for (double e : errors) {
+      dmd_error_max = std::max(dmd_error_max, e);
+      dmd_error_mean += e / static_cast<double>(errors.size());
+    }
+  }
+  std::vector<double>().swap(density);
+
+  std::vector<std::unique_ptr<ReplicatedModes>> modes;
+  {
+    LogStage states_stage("States", &stage.states);
+    for (const DmdModel& model : sequence.models())
+      modes.push_back(std::make_unique<ReplicatedModes>(comm, model));
+  }
+  const StateFunction state = [&](double t, double* out) {
+    modes[sequence.owner_index(t)]->state(t, out);
+  };
+
+  const std::vector<uint8_t> done = output.done_frames();
+  RoundPlan plan;
+  plan.workers = size * threads;
+  long frames_before = 0;
+  for (uint8_t d : done) frames_before += d;
+  for (long s = 0; s < schedule.segments(); ++s) {
+    const StepRange frames = schedule.segment_frame_range(s);
+    bool complete = true;
+    for (long f = frames.begin; f < frames.end; ++f) complete = complete && done[f];
+    if (!complete) plan.pending.push_back(s);
+  }
+  if (root) {
+    std::printf(
+        "run: %s: %d x %d cells, %ld snapshots; DMD %zu window(s), rank %d, reconstruction "
+        "error max %.3e mean %.3e\n",
+        meta.path.c_str(), meta.grid.ny, meta.grid.nx, T, sequence.models().size(),
+        sequence.models().front().rank(), dmd_error_max, dmd_error_mean);
+    std::printf(
+        "run: %ld fine steps of %.6g s (%s), %ld frames of %ld steps, %ld chains of %ld "
+        "frame(s) over %d rank(s) x %d thread(s)\n",
+        schedule.steps(), schedule.dt(), schedule.rule().c_str(), schedule.frames(),
+        schedule.frame_steps(), schedule.segments(), schedule.segment_frames(), size, threads);
+    if (resume)
+      std::printf("run: resuming %s: %ld of %ld frames were done, %zu chains left\n",
+                  output.partial_path().c_str(), frames_before, schedule.frames(),
+                  plan.pending.size());
+    std::fflush(stdout);
+  }
+
+  // Transport, round by round.
+  long steps_done = 0, frames_done = frames_before;
+  double busy_seconds = 0.0;
+  const long steps_pending = [&] {
+    long n = 0;
+    for (long s : plan.pending) {
+      const StepRange f = schedule.segment_frame_range(s);
+      n += schedule.frame_step_range(f.end - 1).end - schedule.frame_step_range(f.begin).begin;
+    }
+    return n;
+  }();
+  const double transport_start = MPI_Wtime();
+  double last_progress = transport_start;
+  int stop_requested = 0;
+  const std::function<bool()> abandon = [] { return interrupt_requests() >= 2; };
+  for (long round = 0; round < plan.rounds() && !stop_requested; ++round) {
+    std::vector<SegmentResult> results(threads);
+    std::vector<std::string> failures(threads);
+    {
+      LogStage transport_stage("Transport", &stage.transport);
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+      for (int t = 0; t < threads; ++t) {
+        const long segment = plan.segment(round, rank * threads + t);
+        if (segment < 0) continue;
+        try {
+          results[t] = solve_segment(schedule, segment, state, settings, abandon);
+        } catch (const std::exception& e) {
+          failures[t] = e.what();
+        }
+      }
+    }
+    std::string failure;
+    for (const std::string& f : failures)
+      if (failure.empty()) failure = f;
+    agree(comm, failure.empty(), "run: " + failure);
+
+    std::vector<const SegmentResult*> written;
+    long round_steps = 0, round_frames = 0;
+    for (int t = 0; t < threads; ++t) {
+      const SegmentResult& r = results[t];
+      busy_seconds += r.seconds;
+      const bool solved = plan.segment(round, rank * threads + t) >= 0 && !r.abandoned;
+      written.push_back(solved ? &r : nullptr);
+      if (!solved) continue;
+      round_steps += r.steps.size();
+      round_frames += r.frames.size();
+    }
+    {
+      LogStage write_stage("Write", &stage.write);
+      for (int t = 0; t < threads; ++t) output.write_segment(written[t]);
+      output.mark_done(written);
+    }
+    // Under -infeasible abort, stop at the first infeasible step (it is on disk, status 2).
+    long first_infeasible = std::numeric_limits<long>::max();
+    if (!settings.relax_infeasible)
+      for (const SegmentResult* r : written)
+        if (r)
+          for (size_t k = 0; k < r->step_records.size(); ++k)
+            if (r->step_records[k].status == Status::kInfeasible)
+              first_infeasible = std::min(first_infeasible, r->steps.begin + static_cast<long>(k));
+    MPI_Allreduce(MPI_IN_PLACE, &first_infeasible, 1, MPI_LONG, MPI_MIN, comm);
+    SNAPFLOW_VERIFY(first_infeasible == std::numeric_limits<long>::max(),
+                    "run: fine step " << first_infeasible << " (t = "
+                                      << schedule.step_time(first_infeasible)
+                                      << " s) is infeasible under -balance "
+                                      << to_string(settings.spec.balance)
+                                      << " and -infeasible abort was given; use -infeasible "
+                                         "relax, a smaller -fine_dt or -balance relaxed");
+
+    long counts[2] = {round_steps, round_frames};
+    MPI_Allreduce(MPI_IN_PLACE, counts, 2, MPI_LONG, MPI_SUM, comm);
+    steps_done += counts[0];
+    frames_done += counts[1];
+    stop_requested = interrupt_requests() > 0;
+    MPI_Allreduce(MPI_IN_PLACE, &stop_requested, 1, MPI_INT, MPI_MAX, comm);
+    const double now = MPI_Wtime();
+    const bool last = round + 1 == plan.rounds();
+    if (root && (now - last_progress >= progress_seconds || last || stop_requested)) {
+      const double elapsed = now - transport_start;
+      const double rate = steps_done / std::max(elapsed, 1e-9);
+      std::printf("run: frames %ld/%ld (%.1f%%), %ld LPs at %.2f LP/s, elapsed %s, ETA %s\n",
+                  frames_done, schedule.frames(), 100.0 * frames_done / schedule.frames(),
+                  steps_done, rate, format_duration(elapsed).c_str(),
+                  format_duration((steps_pending - steps_done) / std::max(rate, 1e-12)).c_str());
+      std::fflush(stdout);
+      last_progress = now;
+    }
+  }
+  const double transport_wall = MPI_Wtime() - transport_start;
+
+  if (stop_requested) {
+    if (root)
+      std::printf(
+          "run: stopped by signal %d after %ld of %ld frames; they are safe in %s.\n"
+          "run: resume with the same command and options plus -resume\n",
+          last_interrupt_signal(), frames_done, schedule.frames(), output.partial_path().c_str());
+    return 4;
+  }
+
+  // Evaluate against the truth, sum up, commit.
+  const std::vector<double> status = output.read_fine("status");
+  const std::vector<double> created = output.read_fine("created");
+  const std::vector<double> destroyed = output.read_fine("destroyed");
+  const std::vector<double> clipped = output.read_fine("clipped");
+  const std::vector<double> moved = output.read_fine("moved");
+  long by_status[3] = {0, 0, 0};
+  double mass_created = 0, mass_destroyed = 0, mass_clipped = 0, mass_moved = 0;
+  for (size_t k = 0; k < status.size(); ++k) {
+    by_status[std::clamp(static_cast<int>(status[k]), 0, 2)] += 1;
+    mass_created += created[k];
+    mass_destroyed += destroyed[k];
+    mass_clipped += clipped[k];
+    mass_moved += moved[k];
+  }
+  const bool with_truth = meta.has_truth_velocity;
+  VelocityError velocity_error;
+  if (with_truth) {
+    LogStage evaluate_stage("Evaluate", &stage.evaluate);
+    velocity_error = evaluate_velocity(comm, reader, output, schedule);
+  }
+
+  // Load balance: the least busy rank's share of the transport stage.
+  double busy_min = busy_seconds;
+  MPI_Allreduce(MPI_IN_PLACE, &busy_min, 1, MPI_DOUBLE, MPI_MIN, comm);
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  double peak_mb = usage.ru_maxrss / 1024.0;
+  MPI_Allreduce(MPI_IN_PLACE, &peak_mb, 1, MPI_DOUBLE, MPI_MAX, comm);
+  const double total_seconds = MPI_Wtime() - run_start;
+  const double balance = stage.transport > 0 ? busy_min / (threads * stage.transport) : 1.0;
+
+  output.finish({{"seconds_read", stage.read},
+                 {"seconds_dmd", stage.dmd},
+                 {"seconds_states", stage.states},
+                 {"seconds_transport", stage.transport},
+                 {"seconds_write", stage.write},
+                 {"seconds_total", total_seconds}});
+
+  std::ostringstream json;
+  json.precision(10);
+  json << "{\n  \"input\": \"" << meta.path << "\",\n  \"output\": \"" << *output_path
+       << "\",\n  \"ranks\": " << size << ", \"threads\": " << threads
+       << ",\n  \"cells\": " << meta.grid.cells() << ", \"steps\": " << schedule.steps()
+       << ", \"frames\": " << schedule.frames() << ", \"fine_dt\": " << schedule.dt()
+       << ",\n  \"resumed_frames\": " << frames_before << ",\n  \"stages_seconds\": {\"read\": "
+       << stage.read << ", \"dmd\": " << stage.dmd << ", \"states\": " << stage.states
+       << ", \"transport\": " << stage.transport << ", \"write\": " << stage.write
+       << ", \"evaluate\": " << stage.evaluate << ", \"total\": " << total_seconds
+       << "},\n  \"lps\": {\"optimal\": " << by_status[0] << ", \"relaxed\": " << by_status[1]
+       << ", \"infeasible\": " << by_status[2] << ", \"solved_this_run\": " << steps_done
+       << ", \"per_second\": " << steps_done / std::max(transport_wall, 1e-9)
+       << "},\n  \"load_balance\": " << balance << ",\n  \"mass\": {\"moved\": " << mass_moved
+       << ", \"created\": " << mass_created << ", \"destroyed\": " << mass_destroyed
+       << ", \"clipped\": " << mass_clipped << "},\n  \"dmd\": {\"windows\": "
+       << sequence.models().size() << ", \"rank\": " << sequence.models().front().rank()
+       << ", \"snapshot_error_max\": " << dmd_error_max
+       << ", \"snapshot_error_mean\": " << dmd_error_mean << "},\n  \"peak_memory_mb_per_rank\": "
+       << peak_mb;
+  if (with_truth)
+    json << ",\n  \"velocity_error\": {\"relative\": " << velocity_error.relative()
+         << ", \"angle_degrees\": " << velocity_error.angle_degrees()
+         << ", \"blocks\": " << velocity_error.blocks()
+         << ", \"block_cells\": 4, \"density_threshold\": 0.1}";
+  json << "\n}\n";
+  if (root && !summary_path.empty()) write_text_atomically(summary_path, json.str());
+  if (root) {
+    std::printf(
+        "run: %ld LPs: %ld optimal, %ld relaxed, %ld infeasible; moved %.6g, created %.6g, "
+        "destroyed %.6g, clipped %.6g (mass)\n",
+        schedule.steps(), by_status[0], by_status[1], by_status[2], mass_moved, mass_created,
+        mass_destroyed, mass_clipped);
+    if (with_truth)
+      std::printf(
+          "run: velocity vs /truth/velocity (4x4 blocks, density >= 10%% of max): relative "
+          "error %.4f, angle error %.2f degrees over %ld blocks\n",
+          velocity_error.relative(), velocity_error.angle_degrees(), velocity_error.blocks());
+    std::printf(
+        "run: stages (s): read %.2f, dmd %.2f, states %.2f, transport %.2f, write %.2f, "
+        "evaluate %.2f; total %.2f; load balance %.0f%%; peak memory per rank %.0f MB\n",
+        stage.read, stage.dmd, stage.states, stage.transport, stage.write, stage.evaluate,
+        total_seconds, 100.0 * balance, peak_mb);
+    std::printf("run: wrote %s and %s\n", output_path->c_str(), xdmf_path(*output_path).c_str());
+  }
+  return 0;
+}
+
+}  // namespace snapflow

@@ -1,0 +1,329 @@
+#include "snapflow/io/run_output.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "snapflow/core/error.hpp"
+#include "snapflow/core/mpi_context.hpp"
+
+namespace snapflow {
+
+namespace {
+
+constexpr int kDeflateLevel = 1;
+constexpr hsize_t kChunkBytes = 1 << 20;
+
+hsize_t chunk_rows(const Grid& grid, hsize_t bytes_per_cell) {
+  const hsize_t row = static_cast<hsize_t>(grid.nx) * bytes_per_cell;
+  return std::clamp<hsize_t>(kChunkBytes / row, 1, static_cast<hsize_t>(grid.ny));
+}
+
+void set_units(hid_t file, const std::string& dataset, const std::string& units) {
+  Hid set(H5Dopen2(file, dataset.c_str(), H5P_DEFAULT), H5Dclose);
+  write_string_attribute(set, "units", units);
+}
+
+const char* const kFineDatasets[] = {"cost", "moved", "created", "destroyed", "clipped"};
+
+}  // namespace
+
+RunOutput::RunOutput(MPI_Comm comm, const std::string& path, const RunDescription& description,
+                     bool resume)
+    : comm_(comm), path_(path), partial_path_(path + ".partial"), description_(description) {
+  silence_hdf5_error_printing();
+  Hid fapl = mpio_file_access(comm);
+  if (resume) {
+    std::ifstream probe(partial_path_);
+    agree(comm, probe.good(),
+          "-resume: there is no interrupted run " + quoted(partial_path_) +
+              " to resume (run without -resume to start one)");
+    file_ = Hid(H5Fopen(partial_path_.c_str(), H5F_ACC_RDWR, fapl), H5Fclose);
+    agree(comm, file_.valid(),
+          "-resume: cannot open " + quoted(partial_path_) + ": " + hdf5_error_detail());
+    collectively(comm, [&] { check_matches(); });
+    return;
+  }
+  file_ = Hid(H5Fcreate(partial_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose);
+  agree(comm, file_.valid(),
+        "cannot create output file " + quoted(partial_path_) + ": " + hdf5_error_detail());
+  create_datasets();
+}
+
+void RunOutput::create_datasets() {
+  const Grid& g = description_.grid;
+  const FineSchedule& s = description_.schedule;
+  const hsize_t F = s.frames(), K = s.steps(), ny = g.ny, nx = g.nx;
+  const hsize_t Z = description_.zone_ids.size();
+  create_dataset(file_, "/frames/time", H5T_IEEE_F64LE, {F + 1});
+  create_dataset(file_, "/frames/flow", H5T_IEEE_F32LE, {F, ny, nx, 9},
+                 {1, chunk_rows(g, 36), nx, 9}, kDeflateLevel);
+  create_dataset(file_, "/frames/velocity", H5T_IEEE_F32LE, {F, ny, nx, 2},
+                 {1, chunk_rows(g, 8), nx, 2}, kDeflateLevel);
+  create_dataset(file_, "/frames/density", H5T_IEEE_F32LE, {F + 1, ny, nx},
+                 {1, chunk_rows(g, 4), nx}, kDeflateLevel);
+  create_dataset(file_, "/frames/done", H5T_STD_U8LE, {F});
+  create_dataset(file_, "/fine/time", H5T_IEEE_F64LE, {K + 1});
+  for (const char* name : kFineDatasets)
+    create_dataset(file_, std::string("/fine/") + name, H5T_IEEE_F64LE, {K});
+  create_dataset(file_, "/fine/status", H5T_STD_I8LE, {K});
+  if (Z > 0) {
+    create_dataset(file_, "/od/flow", H5T_IEEE_F64LE, {F, Z, Z}, {1, Z, Z}, kDeflateLevel);
+    create_dataset(file_, "/od/zone_ids", H5T_STD_I32LE, {Z});
+  }
+
+  const bool root = comm_rank(comm_) == 0;
+  std::vector<double> frame_time(F + 1), step_time(K + 1);
+  for (hsize_t f = 0; f <= F; ++f) frame_time[f] = s.frame_time(static_cast<long>(f));
+  for (hsize_t k = 0; k <= K; ++k) step_time[k] = s.step_time(static_cast<long>(k));
+  const std::vector<uint8_t> none(F, 0);
+  write_box("/frames/time", H5T_NATIVE_DOUBLE, {0}, {root ? F + 1 : 0}, frame_time.data());
+  write_box("/fine/time", H5T_NATIVE_DOUBLE, {0}, {root ? K + 1 : 0}, step_time.data());
+  write_box("/frames/done", H5T_NATIVE_UINT8, {0}, {root ? F : 0}, none.data());
+  if (Z > 0)
+    write_box("/od/zone_ids", H5T_NATIVE_INT32, {0}, {root ? Z : 0},
+              description_.zone_ids.data());
+
+  set_units(file_, "/frames/time", "s");
+  set_units(file_, "/frames/flow", "mass moved during the frame");
+  set_units(file_, "/frames/velocity", "length/s");
+  set_units(file_, "/frames/density", "mass per cell");
+  set_units(file_, "/fine/time", "s");
+  set_units(file_, "/fine/cost", "mass x length");
+  set_units(file_, "/fine/status", "0 optimal, 1 relaxed, 2 infeasible");
+  if (Z > 0) set_units(file_, "/od/flow", "mass moved from zone [a] to zone [b] during the frame");
+
+  write_double_attribute(file_, "dx", g.dx);
+  write_double_attribute(file_, "dy", g.dy);
+  write_double_attribute(file_, "x0", g.x0);
+  write_double_attribute(file_, "y0", g.y0);
+  write_long_attribute(file_, "complete", 0);
+  write_string_attribute(file_, "version", SNAPFLOW_VERSION);
+  for (const auto& [name, value] : description_.defining_numbers)
+    write_double_attribute(file_, name, value);
+  for (const auto& [name, value] : description_.defining_strings)
+    write_string_attribute(file_, name, value);
+  for (const auto& [name, value] : description_.notes) write_string_attribute(file_, name, value);
+}
+
+void RunOutput::check_matches() const {
+  const std::string where = "-resume: " + quoted(partial_path_);
+  for (const auto& [name, value] : description_.defining_numbers) {
+    const auto saved = read_double_attribute(file_, name, where);
+    SNAPFLOW_VERIFY(saved.has_value(), where << " has no attribute '" << name << "'");
+    SNAPFLOW_VERIFY(*saved == value, where << " was started with " << name << " = " << *saved
+                                           << "; this run has " << value
+                                           << " (resume with the options of the first run)");
+  }
+  for (const auto& [name, value] : description_.defining_strings) {
+    const auto saved = read_string_attribute(file_, name, where);
+    SNAPFLOW_VERIFY(saved.has_value(), where << " has no attribute '" << name << "'");
+    SNAPFLOW_VERIFY(*saved == value, where << " was started with " << name << " = '" << *saved
+                                           << "'; this run has '" << value
+                                           << "' (resume with the options of the first run)");
+  }
+}
+
+void RunOutput::write_box(const std::string& name, hid_t mem_type,
+                          const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
+                          const void* data) const {
+  Hid dataset(H5Dopen2(file_, name.c_str(), H5P_DEFAULT), H5Dclose);
+  const DatasetInfo info = dataset_info(dataset);
+  std::vector<hsize_t> full_start = start, full_count = count;
+  for (size_t k = start.size(); k < info.dims.size(); ++k) {
+    full_start.push_back(0);
+    full_count.push_back(count.empty() || count[0] == 0 ? 0 : info.dims[k]);
+  }
+  Hid file_space = box_selection(info.dims, full_start, full_count);
+  Hid mem_space = memory_space(full_count);
+  Hid transfer = collective_transfer();
+  static const double kNothing = 0.0;
+  const herr_t status =
+      H5Dwrite(dataset, mem_type, mem_space, file_space, transfer, data ? data : &kNothing);
+  agree(comm_, status >= 0,
+        "cannot write " + name + " of " + quoted(partial_path_) + ": " + hdf5_error_detail());
+}
+
+std::vector<uint8_t> RunOutput::done_frames() const {
+  const hsize_t F = description_.schedule.frames();
+  std::vector<uint8_t> done(F);
+  Hid dataset(H5Dopen2(file_, "/frames/done", H5P_DEFAULT), H5Dclose);
+  Hid transfer = collective_transfer();
+  const herr_t status =
+      H5Dread(dataset, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, transfer, done.data());
+  agree(comm_, status >= 0,
+        "cannot read /frames/done of " + quoted(partial_path_) + ": " + hdf5_error_detail());
+  return done;
+}
+
+std::vector<double> RunOutput::read_fine(const std::string& name) const {
+  std::vector<double> values(description_.schedule.steps());
+  const std::string path = "/fine/" + name;
+  Hid dataset(H5Dopen2(file_, path.c_str(), H5P_DEFAULT), H5Dclose);
+  Hid transfer = collective_transfer();
+  const herr_t status =
+      H5Dread(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, transfer, values.data());
+  agree(comm_, status >= 0,
+        "cannot read " + path + " of " + quoted(partial_path_) + ": " + hdf5_error_detail());
+  return values;
+}
+
+std::vector<float> RunOutput::read_frame(const std::string& name, long f) const {
+  Hid dataset(H5Dopen2(file_, name.c_str(), H5P_DEFAULT), H5Dclose);
+  const DatasetInfo info = dataset_info(dataset);
+  std::vector<hsize_t> start(info.dims.size(), 0), count = info.dims;
+  start[0] = f >= 0 ? static_cast<hsize_t>(f) : 0;
+  count[0] = f >= 0 ? 1 : 0;
+  hsize_t size = 1;
+  for (hsize_t c : count) size *= c;
+  std::vector<float> values(size);
+  Hid file_space = box_selection(info.dims, start, count);
+  Hid mem_space = memory_space(count);
+  Hid transfer = collective_transfer();
+  float nothing = 0.0f;
+  const herr_t status = H5Dread(dataset, H5T_NATIVE_FLOAT, mem_space, file_space, transfer,
+                                values.empty() ? &nothing : values.data());
+  agree(comm_, status >= 0,
+        "cannot read " + name + " of " + quoted(partial_path_) + ": " + hdf5_error_detail());
+  return values;
+}
+
+void RunOutput::write_segment(const SegmentResult* r) {
+  const bool mine = r != nullptr;
+  const long cells = description_.grid.cells();
+  const hsize_t f0 = mine ? r->frames.begin : 0, nf = mine ? r->frames.size() : 0;
+  const hsize_t k0 = mine ? r->steps.begin : 0, nk = mine ? r->steps.size() : 0;
+  std::vector<float> flow, velocity, density;
+  std::vector<double> od;
+  std::vector<double> fine[std::size(kFineDatasets)];
+  std::vector<int8_t> status;
+  if (mine) {
+    for (const FrameResult& frame : r->frame_results) {
+      flow.insert(flow.end(), frame.flow.begin(), frame.flow.end());
+      velocity.insert(velocity.end(), frame.velocity.begin(), frame.velocity.end());
+      density.insert(density.end(), frame.density.begin(), frame.density.end());
+      od.insert(od.end(), frame.od.begin(), frame.od.end());
+    }
+    density.insert(density.end(), r->end_density.begin(), r->end_density.end());
+    for (const StepRecord& s : r->step_records) {
+      const double values[] = {s.cost, s.moved, s.created, s.destroyed, s.clipped};
+      for (size_t d = 0; d < std::size(kFineDatasets); ++d) fine[d].push_back(values[d]);
+      status.push_back(static_cast<int8_t>(s.status));
+    }
+  }
+  const hsize_t density_frames = density.size() / std::max<long>(cells, 1);
+  write_box("/frames/flow", H5T_NATIVE_FLOAT, {f0}, {nf}, flow.data());
+  write_box("/frames/velocity", H5T_NATIVE_FLOAT, {f0}, {nf}, velocity.data());
+  write_box("/frames/density", H5T_NATIVE_FLOAT, {f0}, {mine ? density_frames : 0},
+            density.data());
+  for (size_t d = 0; d < std::size(kFineDatasets); ++d)
+    write_box(std::string("/fine/") + kFineDatasets[d], H5T_NATIVE_DOUBLE, {k0}, {nk},
+              fine[d].data());
+  write_box("/fine/status", H5T_NATIVE_INT8, {k0}, {nk}, status.data());
+  if (!description_.zone_ids.empty())
+    write_box("/od/flow", H5T_NATIVE_DOUBLE, {f0}, {nf}, od.data());
+}
+
+void RunOutput::mark_done(const std::vector<const SegmentResult*>& results) {
+  agree(comm_, H5Fflush(file_, H5F_SCOPE_GLOBAL) >= 0,
+        "cannot flush " + quoted(partial_path_) + ": " + hdf5_error_detail());
+  long slots = static_cast<long>(results.size()), max_slots = 0;
+  MPI_Allreduce(&slots, &max_slots, 1, MPI_LONG, MPI_MAX, comm_);
+  for (long k = 0; k < max_slots; ++k) {
+    const SegmentResult* r = k < slots ? results[k] : nullptr;
+    const hsize_t f0 = r ? r->frames.begin : 0, nf = r ? r->frames.size() : 0;
+    const std::vector<uint8_t> ones(nf, 1);
+    write_box("/frames/done", H5T_NATIVE_UINT8, {f0}, {nf}, ones.data());
+  }
+  agree(comm_, H5Fflush(file_, H5F_SCOPE_GLOBAL) >= 0,
+        "cannot flush " + quoted(partial_path_) + ": " + hdf5_error_detail());
+}
+
+void RunOutput::finish(const std::map<std::string, double>& figures) {
+  for (const auto& [name, value] : figures) write_double_attribute(file_, name, value);
+  // Attribute writes are collective metadata operations; rewrite `complete` last.
+  Hid complete(H5Aopen(file_, "complete", H5P_DEFAULT), H5Aclose);
+  const long one = 1;
+  agree(comm_, complete.valid() && H5Awrite(complete, H5T_NATIVE_LONG, &one) >= 0,
+        "cannot set attribute complete of " + quoted(partial_path_));
+  complete.reset();
+  file_.reset();
+
+  int ok = 1;
+  std::string failure;
+  if (comm_rank(comm_) == 0) {
+    if (std::rename(partial_path_.c_str(), path_.c_str()) != 0) {
+      ok = 0;
+      failure = "cannot rename " + quoted(partial_path_) + " to " + quoted(path_);
+    } else {
+      const std::string sidecar = xdmf_path(path_);
+      const std::string temporary = sidecar + ".partial";
+      const std::string base = path_.substr(path_.find_last_of('/') + 1);
+      std::ofstream out(temporary);
+      out << xdmf_text(base, description_.grid, description_.schedule);
+      out.close();
+      if (!out || std::rename(temporary.c_str(), sidecar.c_str()) != 0) {
+        ok = 0;
+        failure = "cannot write the XDMF sidecar " + quoted(sidecar);
+      }
+    }
+  }
+  agree(comm_, ok, failure);
+}
+
+std::string xdmf_path(const std::string& h5_path) {
+  const size_t slash = h5_path.find_last_of('/');
+  const size_t dot = h5_path.find_last_of('.');
+  const bool has_extension = dot != std::string::npos && (slash == std::string::npos || dot > slash);
+  return (has_extension ? h5_path.substr(0, dot) : h5_path) + ".xmf";
+}
+
+std::string xdmf_text(const std::string& h5_name, const Grid& grid, const FineSchedule& schedule) {
+  const long F = schedule.frames();
+  std::ostringstream x;
+  x.precision(17);
+  // Topology and geometry are repeated in every frame (a few lines): references between
+  // elements are read differently by XDMF readers.
+  std::ostringstream mesh;
+  mesh.precision(17);
+  mesh << "    <Topology TopologyType=\"2DCoRectMesh\" Dimensions=\"" << grid.ny + 1 << " "
+       << grid.nx + 1 << "\"/>\n"
+       << "    <Geometry GeometryType=\"ORIGIN_DXDY\">\n"
+       << "     <DataItem Format=\"XML\" Dimensions=\"2\">" << grid.y0 << " " << grid.x0
+       << "</DataItem>\n"
+       << "     <DataItem Format=\"XML\" Dimensions=\"2\">" << grid.dy << " " << grid.dx
+       << "</DataItem>\n    </Geometry>\n";
+  x << "<?xml version=\"1.0\" ?>\n"
+    << "<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
+    << "<Xdmf Version=\"2.0\">\n <Domain>\n"
+    << "  <Grid Name=\"frames\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
+  auto slab = [&](long f, const char* dataset, long frames_in_set, int components) {
+    std::ostringstream s;
+    const std::string tail = components > 1 ? " " + std::to_string(components) : "";
+    s << "     <DataItem ItemType=\"HyperSlab\" Dimensions=\"" << grid.ny << " " << grid.nx
+      << tail << "\" Type=\"HyperSlab\">\n"
+      << "      <DataItem Dimensions=\"3 " << (components > 1 ? 4 : 3) << "\" Format=\"XML\">"
+      << f << " 0 0" << (components > 1 ? " 0" : "") << "  1 1 1" << (components > 1 ? " 1" : "")
+      << "  1 " << grid.ny << " " << grid.nx << tail << "</DataItem>\n"
+      << "      <DataItem Dimensions=\"" << frames_in_set << " " << grid.ny << " " << grid.nx
+      << tail << "\" NumberType=\"Float\" Precision=\"4\" Format=\"HDF\">" << h5_name << ":"
+      << dataset << "</DataItem>\n"
+      << "     </DataItem>\n";
+    return s.str();
+  };
+  for (long f = 0; f < F; ++f) {
+    x << "   <Grid Name=\"frame_" << f << "\" GridType=\"Uniform\">\n"
+      << "    <Time Value=\"" << schedule.frame_time(f) << "\"/>\n"
+      << mesh.str()
+      << "    <Attribute Name=\"density\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
+      << slab(f, "/frames/density", F + 1, 1) << "    </Attribute>\n"
+      << "    <Attribute Name=\"velocity\" AttributeType=\"Vector\" Center=\"Cell\">\n"
+      << slab(f, "/frames/velocity", F, 2) << "    </Attribute>\n"
+      << "   </Grid>\n";
+  }
+  x << "  </Grid>\n </Domain>\n</Xdmf>\n";
+  return x.str();
+}
+
+}  // namespace snapflow

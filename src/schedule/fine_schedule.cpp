@@ -1,0 +1,84 @@
+#include "snapflow/schedule/fine_schedule.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "snapflow/core/error.hpp"
+
+namespace snapflow {
+
+namespace {
+// Steps beyond this are certainly a unit mistake (e.g. -fine_dt in hours).
+constexpr long kMaxSteps = 100'000'000;
+}  // namespace
+
+FineSchedule FineSchedule::plan(const std::vector<double>& time, double cell_size,
+                                const FineScheduleOptions& options) {
+  SNAPFLOW_VERIFY(time.size() >= 2, "run: need at least two snapshots");
+  FineSchedule s;
+  s.t_begin_ = time.front();
+  s.t_end_ = time.back();
+  const double span = s.t_end_ - s.t_begin_;
+  const double snapshot_dt = time[1] - time[0];
+  char rule[160];
+  double requested = 0.0;
+  if (options.fine_dt > 0.0) {
+    requested = options.fine_dt;
+    std::snprintf(rule, sizeof(rule), "-fine_dt %g s", options.fine_dt);
+  } else {
+    SNAPFLOW_VERIFY(options.vmax > 0.0,
+                    "run: choose the fine step: give -fine_dt SECONDS, or -vmax SPEED (length "
+                    "units per second) for dt_f = min(dx, dy) / vmax; the input has no 'vmax' "
+                    "attribute to default to");
+    requested = cell_size / options.vmax;
+    std::snprintf(rule, sizeof(rule), "-vmax %g (CFL: dt_f <= min(dx, dy) / vmax = %g s)",
+                  options.vmax, requested);
+  }
+  const double exact_steps = span / requested;
+  SNAPFLOW_VERIFY(exact_steps <= kMaxSteps, "run: " << rule << " gives " << exact_steps
+                                                    << " fine steps over " << span
+                                                    << " s of snapshots: more than "
+                                                    << kMaxSteps);
+  s.steps_ = std::max<long>(1, static_cast<long>(std::ceil(exact_steps * (1.0 - 1e-12))));
+  s.dt_ = span / static_cast<double>(s.steps_);
+  s.rule_ = rule;
+
+  const long per_interval = std::max<long>(1, std::lround(snapshot_dt / s.dt_));
+  s.frame_steps_ = options.frame_steps > 0 ? options.frame_steps : per_interval;
+  SNAPFLOW_VERIFY(s.frame_steps_ <= s.steps_, "run: -frame_steps " << s.frame_steps_
+                                                  << " is more than the " << s.steps_
+                                                  << " fine steps of the run");
+  s.frames_ = (s.steps_ + s.frame_steps_ - 1) / s.frame_steps_;
+  const long chain = options.chain_steps > 0 ? options.chain_steps : per_interval;
+  s.segment_frames_ = std::max<long>(1, (chain + s.frame_steps_ - 1) / s.frame_steps_);
+  s.segments_ = (s.frames_ + s.segment_frames_ - 1) / s.segment_frames_;
+  return s;
+}
+
+double FineSchedule::step_time(long k) const {
+  // The last boundary is the last snapshot exactly, not t0 + K dt with rounding.
+  return k >= steps_ ? t_end_ : t_begin_ + static_cast<double>(k) * dt_;
+}
+
+StepRange FineSchedule::frame_step_range(long f) const {
+  return {f * frame_steps_, std::min(steps_, (f + 1) * frame_steps_)};
+}
+
+double FineSchedule::frame_time(long f) const { return step_time(f * frame_steps_); }
+
+StepRange FineSchedule::segment_frame_range(long s) const {
+  return {s * segment_frames_, std::min(frames_, (s + 1) * segment_frames_)};
+}
+
+long RoundPlan::rounds() const {
+  const long count = static_cast<long>(pending.size());
+  return (count + workers - 1) / workers;
+}
+
+long RoundPlan::segment(long round, int worker) const {
+  const long index = round * workers + worker;
+  return index < static_cast<long>(pending.size()) ? pending[index] : -1;
+}
+
+}  // namespace snapflow
