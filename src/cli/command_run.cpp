@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <limits>
@@ -53,6 +54,8 @@ const char kRunHelp[] =
     "  -summary FILE       JSON summary: stage timings, LPs by status, mass created and\n"
     "                      destroyed, velocity error against /truth/velocity\n"
     "  -progress_seconds S (10) seconds between progress lines\n"
+    "  -test_signal_after_rounds N  (testing) every rank sends itself SIGTERM after round N\n"
+    "  -test_kill_after_rounds N    (testing) every rank kills itself (SIGKILL) after round N\n"
     "OUT is written as OUT.partial (attribute complete = 0) and renamed when complete, with an\n"
     "XDMF sidecar for ParaView. SIGTERM or SIGUSR1 finish the frames in flight and stop; a\n"
     "second signal abandons them. -log_view shows the stages Read, DMD, States, Transport,\n"
@@ -176,6 +179,8 @@ int run_run(const CommandLine&) {
   const bool resume = option_flag("resume");
   const std::string summary_path = option_string("summary", "");
   const double progress_seconds = option_double("progress_seconds", 10.0, 0.0, 1e9);
+  const long signal_after = option_long("test_signal_after_rounds", -1, 0, 1L << 40);
+  const long kill_after = option_long("test_kill_after_rounds", -1, 0, 1L << 40);
   int threads = static_cast<int>(option_long("threads", omp_get_max_threads(), 1, 4096));
   MPI_Bcast(&threads, 1, MPI_INT, 0, comm);
 
@@ -235,8 +240,8 @@ int run_run(const CommandLine&) {
   if (!meta.time_units.empty()) description.notes["time_units"] = meta.time_units;
   RunOutput output(comm, *output_path, description, resume);
 
-  // DMD: fit and store it, then use the stored model (float32 modes), so a resumed run
-  // builds bitwise the same states as the first one.
+  // DMD: fit and store it at float32 precision, then use the stored model, so that the
+  // states are bitwise the same for any rank count and for a resumed run.
   double dmd_error_max = 0.0, dmd_error_mean = 0.0;
   DmdSequence sequence;
   {
@@ -246,7 +251,7 @@ int run_run(const CommandLine&) {
                                                   meta.time, window, overlap, dmd_options);
       const std::vector<double> errors = fitted.snapshot_errors(comm, density.data(), meta.time);
       write_dmd_sequence(comm, output.file(), meta.grid, reader.rows(), fitted, errors, true,
-                         window, overlap);
+                         window, overlap, DmdPrecision::kFloat32);
     }
     sequence = read_dmd_sequence(comm, output.file(), meta.grid, reader.rows(),
                                  quoted(output.partial_path()));
@@ -366,6 +371,8 @@ int run_run(const CommandLine&) {
                                       << " and -infeasible abort was given; use -infeasible "
                                          "relax, a smaller -fine_dt or -balance relaxed");
 
+    if (round + 1 == kill_after) std::raise(SIGKILL);
+    if (round + 1 == signal_after) std::raise(SIGTERM);
     long counts[2] = {round_steps, round_frames};
     MPI_Allreduce(MPI_IN_PLACE, counts, 2, MPI_LONG, MPI_SUM, comm);
     steps_done += counts[0];

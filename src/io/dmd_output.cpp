@@ -1,5 +1,7 @@
 #include "snapflow/io/dmd_output.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <complex>
 #include <cstdio>
 #include <limits>
@@ -27,6 +29,24 @@ void write_small(MPI_Comm comm, hid_t group, const std::string& name,
   agree(comm, status >= 0, "cannot write /dmd/" + name + ": " + hdf5_error_detail());
 }
 
+// Rounds values to a multiple of 2^-24 of the largest magnitude `largest` (float32 precision
+// at the top of the range, and tiny noise flushed to zero): values that differ only in their
+// last bits then round to the same number.
+void quantise(double* values, size_t count, double largest) {
+  if (largest <= 0.0 || !std::isfinite(largest)) return;
+  int exponent = 0;
+  std::frexp(largest, &exponent);
+  const double quantum = std::ldexp(1.0, exponent - 24);
+  // "+ 0.0" turns -0 into +0, so that the stored bytes agree too.
+  for (size_t k = 0; k < count; ++k) values[k] = std::nearbyint(values[k] / quantum) * quantum + 0.0;
+}
+
+double largest_magnitude(const std::vector<double>& values) {
+  double largest = 0.0;
+  for (double v : values) largest = std::max(largest, std::fabs(v));
+  return largest;
+}
+
 std::vector<double> pairs(const std::vector<std::complex<double>>& values) {
   std::vector<double> out;
   for (const auto& v : values) out.insert(out.end(), {v.real(), v.imag()});
@@ -41,13 +61,18 @@ void write_dmd_snapshot_errors(MPI_Comm comm, hid_t group, const std::vector<dou
 
 void write_dmd_group(MPI_Comm comm, hid_t group, const Grid& grid, Range rows,
                      const DmdModel& model, const std::vector<double>& snapshot_error,
-                     bool with_modes) {
+                     bool with_modes, DmdPrecision precision) {
   const hsize_t r = static_cast<hsize_t>(model.rank());
-  write_small(comm, group, "sigma", {model.sigma().size()}, model.sigma());
-  write_small(comm, group, "lambda", {r, 2}, pairs(model.eigenvalues()));
-  write_small(comm, group, "omega", {r, 2}, pairs(model.omega()));
-  write_small(comm, group, "amplitude", {r, 2}, pairs(model.amplitudes()));
-  write_dmd_snapshot_errors(comm, group, snapshot_error);
+  const auto stored = [precision](std::vector<double> values) {
+    if (precision == DmdPrecision::kFloat32)
+      quantise(values.data(), values.size(), largest_magnitude(values));
+    return values;
+  };
+  write_small(comm, group, "sigma", {model.sigma().size()}, stored(model.sigma()));
+  write_small(comm, group, "lambda", {r, 2}, stored(pairs(model.eigenvalues())));
+  write_small(comm, group, "omega", {r, 2}, stored(pairs(model.omega())));
+  write_small(comm, group, "amplitude", {r, 2}, stored(pairs(model.amplitudes())));
+  write_dmd_snapshot_errors(comm, group, stored(snapshot_error));
   write_long_attribute(group, "rank", model.rank());
   write_string_attribute(group, "rank_rule", model.rule());
   write_double_attribute(group, "dt", model.dt());
@@ -57,14 +82,21 @@ void write_dmd_group(MPI_Comm comm, hid_t group, const Grid& grid, Range rows,
   const hsize_t ny = static_cast<hsize_t>(grid.ny), nx = static_cast<hsize_t>(grid.nx);
   const hsize_t local_rows = static_cast<hsize_t>(rows.size());
   Hid set = create_dataset(group, "modes", H5T_IEEE_F32LE, {r, ny, nx, 2});
-  std::vector<float> block(r * local_rows * nx * 2);
-  for (hsize_t j = 0; j < r; ++j)
-    for (hsize_t k = 0; k < local_rows * nx; ++k) {
-      block[2 * (j * local_rows * nx + k)] =
-          static_cast<float>(model.mode_real(static_cast<int>(j))[k]);
-      block[2 * (j * local_rows * nx + k) + 1] =
-          static_cast<float>(model.mode_imag(static_cast<int>(j))[k]);
+  const hsize_t local = local_rows * nx;
+  std::vector<float> block(r * local * 2);
+  std::vector<double> mode(2 * local);
+  for (hsize_t j = 0; j < r; ++j) {
+    for (hsize_t k = 0; k < local; ++k) {
+      mode[2 * k] = model.mode_real(static_cast<int>(j))[k];
+      mode[2 * k + 1] = model.mode_imag(static_cast<int>(j))[k];
     }
+    if (precision == DmdPrecision::kFloat32) {
+      double largest = largest_magnitude(mode);
+      MPI_Allreduce(MPI_IN_PLACE, &largest, 1, MPI_DOUBLE, MPI_MAX, comm);
+      quantise(mode.data(), mode.size(), largest);
+    }
+    for (hsize_t k = 0; k < 2 * local; ++k) block[2 * j * local + k] = static_cast<float>(mode[k]);
+  }
   Hid file_space = box_selection({r, ny, nx, 2}, {0, static_cast<hsize_t>(rows.begin), 0, 0},
                                  {r, local_rows, nx, 2});
   Hid mem_space = memory_space({r, local_rows, nx, 2});
@@ -148,15 +180,19 @@ std::string window_group_name(size_t k) {
 
 void write_dmd_sequence(MPI_Comm comm, hid_t file, const Grid& grid, Range rows,
                         const DmdSequence& sequence, const std::vector<double>& snapshot_error,
-                        bool with_modes, long window, long overlap) {
+                        bool with_modes, long window, long overlap, DmdPrecision precision) {
   Hid group(H5Gcreate2(file, "/dmd", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
   agree(comm, group.valid(), "cannot create group /dmd: " + hdf5_error_detail());
   const auto& models = sequence.models();
   if (models.size() == 1) {
-    write_dmd_group(comm, group, grid, rows, models.front(), snapshot_error, with_modes);
+    write_dmd_group(comm, group, grid, rows, models.front(), snapshot_error, with_modes,
+                    precision);
     return;
   }
-  write_dmd_snapshot_errors(comm, group, snapshot_error);
+  std::vector<double> errors = snapshot_error;
+  if (precision == DmdPrecision::kFloat32)
+    quantise(errors.data(), errors.size(), largest_magnitude(errors));
+  write_dmd_snapshot_errors(comm, group, errors);
   write_long_attribute(group, "windows", static_cast<long>(models.size()));
   write_long_attribute(group, "window", window);
   write_long_attribute(group, "overlap", overlap);
@@ -167,7 +203,7 @@ void write_dmd_sequence(MPI_Comm comm, hid_t file, const Grid& grid, Range rows,
     const DmdWindow& w = sequence.windows()[k];
     std::vector<double> window_errors(snapshot_error.begin() + w.first,
                                       snapshot_error.begin() + w.first + w.count);
-    write_dmd_group(comm, sub, grid, rows, models[k], window_errors, with_modes);
+    write_dmd_group(comm, sub, grid, rows, models[k], window_errors, with_modes, precision);
     write_long_attribute(sub, "first_snapshot", w.first);
     write_long_attribute(sub, "snapshots", w.count);
     write_double_attribute(sub, "owned_from", w.owned_from);

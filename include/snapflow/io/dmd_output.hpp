@@ -13,13 +13,20 @@
 
 namespace snapflow {
 
+// kFloat32 stores every array rounded to float32 precision relative to its largest value
+// (as float64 numbers; modes as float32 per mode, tiny noise flushed to zero): what
+// `snapflow run` uses, so that the states built from the stored model are reproducible from
+// the file and do not depend on the rank count (the fit differs between rank counts only in
+// the last bits of double precision, since sums are taken in a different order).
+enum class DmdPrecision { kFull, kFloat32 };
+
 // Collective. `group` is an open (empty) group of a file opened with MPI-IO on `comm`;
 // `rows` are this rank's grid rows (the model's local rows are rows x nx). Writes sigma,
 // lambda, omega, amplitude and snapshot_error, the modes as float32 [r, ny, nx, 2] when
 // `with_modes`, and the attributes rank, rank_rule, dt, t0.
 void write_dmd_group(MPI_Comm comm, hid_t group, const Grid& grid, Range rows,
                      const DmdModel& model, const std::vector<double>& snapshot_error,
-                     bool with_modes);
+                     bool with_modes, DmdPrecision precision = DmdPrecision::kFull);
 
 // Collective: loads the model of a group written by write_dmd_group with modes (this rank's
 // `rows`); throws naming `where` and the dataset when something is missing. The modes were
@@ -35,7 +42,8 @@ void write_dmd_snapshot_errors(MPI_Comm comm, hid_t group, const std::vector<dou
 // with the whole series' snapshot_error in /dmd. `window`/`overlap` are the options used.
 void write_dmd_sequence(MPI_Comm comm, hid_t file, const Grid& grid, Range rows,
                         const DmdSequence& sequence, const std::vector<double>& snapshot_error,
-                        bool with_modes, long window, long overlap);
+                        bool with_modes, long window, long overlap,
+                        DmdPrecision precision = DmdPrecision::kFull);
 
 // Collective: loads a sequence written by write_dmd_sequence with modes; `where` names the
 // file in messages.

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# `snapflow run` end to end: a complete output with a valid XDMF sidecar and JSON summary;
+# identical output for 1, 2 and 3 ranks and for 1 and 2 threads; a run killed with SIGKILL
+# mid-way, or stopped by SIGTERM, resumes to exactly the datasets of an uninterrupted run;
+# zones give OD flows; bad requests are refused with messages.
+set -u
+snapflow=$1 mpiexec=$2 dir=$3 source_dir=$4
+python=/usr/bin/python3
+compare="$python $source_dir/scripts/compare_runs.py"
+rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
+failures=0 passed=0
+check() {  # name, condition (0 = pass), detail
+  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else echo "FAIL $1: $3"; failures=$((failures + 1)); fi
+}
+run() { "$mpiexec" -n "$1" "$snapflow" run "${@:2}" 2>&1; }
+
+"$snapflow" synth vortex -n 24 -snapshots 16 -o v.h5 > /dev/null || { echo "synth failed"; exit 1; }
+out=$(run 1 -i v.h5 -o ref.h5 -threads 1 -summary ref.json); status=$?
+[ $status -eq 0 ] && [ -f ref.h5 ] && [ ! -e ref.h5.partial ] && [ -f ref.xmf ]; check complete $? "$out"
+msg=$($python "$source_dir/tests/check_run_output.py" "$dir/ref.h5" "$dir/ref.xmf"); check output $? "$msg"
+msg=$($python -c "import json; s = json.load(open('ref.json')); assert s['lps']['optimal'] + s['lps']['relaxed'] + s['lps']['infeasible'] == s['steps'] and 'velocity_error' in s and s['stages_seconds']['transport'] > 0" 2>&1)
+check summary $? "$msg"
+[[ "$out" == *"frames "*"LP/s"*"ETA"* ]]; check progress $? "$out"
+
+for ranks in 2 3; do
+  out=$(run $ranks -i v.h5 -o r$ranks.h5 -threads 1); msg=$($compare ref.h5 r$ranks.h5)
+  check ranks_$ranks $? "$msg $out"
+done
+out=$(OMP_NUM_THREADS=2 run 1 -i v.h5 -o t2.h5 -threads 2); msg=$($compare ref.h5 t2.h5)
+check threads_2 $? "$msg $out"
+
+# SIGKILL after 3 rounds: no file under the final name, a partial one with some frames done.
+out=$(run 2 -i v.h5 -o k.h5 -threads 1 -test_kill_after_rounds 3)
+[ ! -e k.h5 ] && [ -f k.h5.partial ]; check killed $? "$out"
+msg=$($python -c "
+import h5py; f = h5py.File('k.h5.partial', 'r'); done = f['frames/done'][()].sum()
+assert f.attrs['complete'] == 0 and 0 < done < len(f['frames/done']), (f.attrs['complete'], done)" 2>&1)
+check partial $? "$msg"
+out=$(run 3 -i v.h5 -o k.h5 -threads 1 -resume); status=$?
+[ $status -eq 0 ] && [[ "$out" == *"resuming"* ]]; check resume_killed $? "$out"
+msg=$($compare ref.h5 k.h5); check resume_killed_identical $? "$msg"
+
+# SIGTERM (what SLURM sends) after 2 rounds: exit status 4 and how to resume.
+out=$(run 2 -i v.h5 -o s.h5 -threads 1 -test_signal_after_rounds 2); status=$?
+[ $status -ne 0 ] && [[ "$out" == *"stopped by signal 15"*"-resume"* ]] && [ -f s.h5.partial ]
+check sigterm $? "$out"
+out=$(run 1 -i v.h5 -o s.h5 -threads 1 -resume); msg=$($compare ref.h5 s.h5)
+check resume_sigterm_identical $? "$msg $out"
+
+# A masked province with zones: OD flows, same at 1 and 3 ranks.
+"$snapflow" synth province -nx 32 -ny 24 -dx 3000 -dy 3000 -people 2e4 -towns 4 -snapshots 7 \
+  -snapshot_dt 7200 -o p.h5 > /dev/null || { echo "synth province failed"; exit 1; }
+out=$(run 1 -i p.h5 -o p1.h5 -fine_dt 900 -threads 1); status=$?
+msg=$($python -c "
+import h5py, numpy as np; f = h5py.File('p1.h5', 'r'); od = f['od/flow'][()]
+assert od.shape[1] == od.shape[2] == len(f['od/zone_ids']) > 1 and od.sum() > 0, od.shape" 2>&1)
+[ $status -eq 0 ]; check od $? "$msg $out"
+out=$(run 3 -i p.h5 -o p3.h5 -fine_dt 900 -threads 1); msg=$($compare p1.h5 p3.h5)
+check province_ranks $? "$msg $out"
+
+# Refusals.
+out=$(run 2 -i v.h5 -o k2.h5 -threads 1 -test_kill_after_rounds 1)
+out=$(run 2 -i v.h5 -o k2.h5 -threads 1 -resume -stencil 4); status=$?
+[ $status -eq 1 ] && [[ "$out" == *"was started with stencil = '8'; this run has '4'"* ]]
+check resume_mismatch $? "$out"
+out=$(run 1 -i v.h5 -o none.h5 -resume); status=$?
+[ $status -eq 1 ] && [[ "$out" == *"there is no interrupted run"*"none.h5.partial"* ]]
+check resume_nothing $? "$out"
+out=$(run 1 -i v.h5 -o x.h5 -stencil 24); status=$?
+[ $status -eq 1 ] && [[ "$out" == *"-stencil 24 does not fit the 9-direction frame output"* ]]
+check stencil $? "$out"
+out=$(run 1 -i v.h5 -o x.h5 -infeasible maybe); status=$?
+[ $status -eq 1 ] && [[ "$out" == *"-infeasible"*"maybe"* ]]; check infeasible_option $? "$out"
+
+echo "cli_run: $passed passed, $failures failed"
+[ $failures -eq 0 ]
