@@ -48,6 +48,8 @@ const char kRunHelp[] =
     "  -infeasible relax|abort (relax)  what to do with a step the balance policy cannot\n"
     "                      route: solve it relaxed (status 1, counted) or stop the run\n"
     "DMD: -dmd_rank N|svht  -dmd_energy e  -dmd_window W  -dmd_overlap O (see snapflow dmd)\n"
+    "  -state_floor f (0)  set DMD state values below f x the state's largest to zero: removes\n"
+    "                      the ringing that makes local problems infeasible (e.g. 0.01)\n"
     "Run:\n"
     "  -threads N          OpenMP threads per rank (default: OMP_NUM_THREADS)\n"
     "  -resume             continue the interrupted run in OUT.partial\n"
@@ -176,6 +178,7 @@ int run_run(const CommandLine&) {
   DmdOptions dmd_options;
   dmd_options.rank_option = option_string("dmd_rank", "");
   dmd_options.energy = option_double("dmd_energy", 0.0, std::numeric_limits<double>::min(), 1.0);
+  const double state_floor = option_double("state_floor", 0.0, 0.0, 1.0);
   const bool resume = option_flag("resume");
   const std::string summary_path = option_string("summary", "");
   const double progress_seconds = option_double("progress_seconds", 10.0, 0.0, 1e9);
@@ -223,6 +226,7 @@ int run_run(const CommandLine&) {
                                    static_cast<double>(schedule.segment_frames())},
                                   {"cost_power", settings.spec.cost.power},
                                   {"relax_penalty", settings.spec.relax_penalty},
+                                  {"state_floor", state_floor},
                                   {"nx", meta.grid.nx},
                                   {"ny", meta.grid.ny}};
   description.defining_strings = {
@@ -269,8 +273,13 @@ int run_run(const CommandLine&) {
     for (const DmdModel& model : sequence.models())
       modes.push_back(std::make_unique<ReplicatedModes>(comm, model));
   }
+  const long cells = meta.grid.cells();
   const StateFunction state = [&](double t, double* out) {
     modes[sequence.owner_index(t)]->state(t, out);
+    if (state_floor <= 0.0) return;
+    const double top = *std::max_element(out, out + cells);
+    for (long c = 0; c < cells; ++c)
+      if (out[c] < state_floor * top) out[c] = 0.0;
   };
 
   const std::vector<uint8_t> done = output.done_frames();
