@@ -17,8 +17,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -89,18 +89,18 @@ void study(const char* name, const SynthCase& synth, int rank, double floor_frac
   const Grid& grid = layout.grid;
   const long cells = grid.cells(), T = static_cast<long>(layout.time.size());
   std::vector<double> snapshots(T * cells), velocity(2 * cells);
-  for (long t = 0; t < T; ++t) synth.fill_snapshot(t, snapshots.data() + t * cells, velocity.data());
+  for (long t = 0; t < T; ++t)
+    synth.fill_snapshot(t, snapshots.data() + t * cells, velocity.data());
   DmdOptions options;
   options.rank_option = std::to_string(rank);
-  const DmdModel model = DmdModel::fit(PETSC_COMM_SELF, snapshots.data(), cells, T,
-                                       layout.time.front(), layout.time[1] - layout.time[0],
-                                       options);
+  const DmdModel model =
+      DmdModel::fit(PETSC_COMM_SELF, snapshots.data(), cells, T, layout.time.front(),
+                    layout.time[1] - layout.time[0], options);
   FineScheduleOptions fine;
   fine.fine_dt = std::min(grid.dx, grid.dy) / 2.0;
   fine.frame_steps = 1;
   fine.chain_steps = 1L << 40;
-  const FineSchedule schedule =
-      FineSchedule::plan(layout.time, std::min(grid.dx, grid.dy), fine);
+  const FineSchedule schedule = FineSchedule::plan(layout.time, std::min(grid.dx, grid.dy), fine);
   const Chain exact = solve_chain(synth, schedule, [&](double t, double* out) {
     std::vector<double> v(2 * cells);
     synth.fill_state(t, out, v.data());
@@ -126,10 +126,9 @@ void study(const char* name, const SynthCase& synth, int rank, double floor_frac
       "%-10s %4.2f %6.4f %4ld %4d %9.4f %9s %11.4f %8.4f %9.4f %9.4f %7.2f %7.2f %8ld %8.3f\n",
       name, grid.dx, schedule.dt(), schedule.steps(), model.rank(),
       flow_difference(exact.result, dmd.result, true), paper_e_local,
-      flow_difference(exact.result, dmd.result, false),
-      std::sqrt(cost_difference / cost_norm), exact.velocity.relative(),
-      dmd.velocity.relative(), exact.velocity.angle_degrees(), dmd.velocity.angle_degrees(),
-      relaxed, seconds);
+      flow_difference(exact.result, dmd.result, false), std::sqrt(cost_difference / cost_norm),
+      exact.velocity.relative(), dmd.velocity.relative(), exact.velocity.angle_degrees(),
+      dmd.velocity.angle_degrees(), relaxed, seconds);
   std::fflush(stdout);
 }
 
@@ -139,9 +138,10 @@ int main(int argc, char** argv) {
   PetscCall(SlepcInitialize(&argc, &argv, nullptr, nullptr));
   const std::string sizes = arg(argc, argv, "-sizes", "20,30,40");
   const int rank = std::atoi(arg(argc, argv, "-rank", "20"));
-  std::printf("# flows from DMD states vs exact states (E_local, seed paper Table 1) and velocity\n"
-              "# errors vs the known field; 8-stencil, euclid, dt_f = dx/2, DMD rank %d\n",
-              rank);
+  std::printf(
+      "# flows from DMD states vs exact states (E_local, seed paper Table 1) and velocity\n"
+      "# errors vs the known field; 8-stencil, euclid, dt_f = dx/2, DMD rank %d\n",
+      rank);
   const double floor_fraction = std::atof(arg(argc, argv, "-floor", "0"));
   std::printf("%-10s %4s %6s %4s %4s %9s %9s %11s %8s %9s %9s %7s %7s %8s %8s\n", "case", "dx",
               "dt_f", "K", "r", "E_local", "paper", "E_no_stays", "E_cost", "v_exact", "v_dmd",
@@ -154,11 +154,15 @@ int main(int argc, char** argv) {
     pos = comma == std::string::npos ? sizes.size() : comma + 1;
     AdvectParams p;
     p.n = n;
-    p.profile = std::strcmp(arg(argc, argv, "-profile", "box"), "smooth") == 0 ? BumpProfile::kSmooth
-                                                                             : BumpProfile::kBox;
+    p.profile = std::strcmp(arg(argc, argv, "-profile", "box"), "smooth") == 0
+                    ? BumpProfile::kSmooth
+                    : BumpProfile::kBox;
     const std::string name = "advect-" + std::to_string(n);
     study(name.c_str(), AdvectCase(p), rank, floor_fraction,
-          n == 20 ? paper[0] : n == 30 ? paper[1] : n == 40 ? paper[2] : "-");
+          n == 20   ? paper[0]
+          : n == 30 ? paper[1]
+          : n == 40 ? paper[2]
+                    : "-");
   }
   VortexParams v;
   study("vortex-40", VortexCase(v), rank, floor_fraction, "-");

@@ -46,8 +46,7 @@ void VelocityError::add(const Grid& grid, const V* velocity, const double* truth
 }
 
 template void VelocityError::add<float>(const Grid&, const float*, const double*, const double*);
-template void VelocityError::add<double>(const Grid&, const double*, const double*,
-                                         const double*);
+template void VelocityError::add<double>(const Grid&, const double*, const double*, const double*);
 
 void VelocityError::sums(double out[kSums]) const {
   out[0] = error_;
@@ -65,7 +64,9 @@ void VelocityError::set_sums(const double in[kSums]) {
   blocks_ = in[4];
 }
 
-double VelocityError::relative() const { return truth_ > 0.0 ? error_ / truth_ : 0.0; }
+double VelocityError::relative() const {
+  return truth_ > 0.0 ? error_ / truth_ : 0.0;
+}
 
 double VelocityError::angle_degrees() const {
   return angle_mass_ > 0.0 ? angle_ / angle_mass_ * 180.0 / M_PI : 0.0;

@@ -84,8 +84,8 @@ void number_zones(const std::vector<int32_t>& zones, std::vector<int32_t>& ids,
   index.assign(zones.size(), -1);
   for (size_t c = 0; c < zones.size(); ++c)
     if (zones[c] >= 0)
-      index[c] = static_cast<int32_t>(std::lower_bound(ids.begin(), ids.end(), zones[c]) -
-                                      ids.begin());
+      index[c] =
+          static_cast<int32_t>(std::lower_bound(ids.begin(), ids.end(), zones[c]) - ids.begin());
 }
 
 struct StageSeconds {
@@ -149,7 +149,8 @@ int run_run(const CommandLine&) {
   const double run_start = MPI_Wtime();
   const auto input = option_string("i");
   const auto output_path = option_string("o");
-  SNAPFLOW_VERIFY(input && output_path, "run: give the input with -i FILE and the output with -o FILE");
+  SNAPFLOW_VERIFY(input && output_path,
+                  "run: give the input with -i FILE and the output with -o FILE");
   MPI_Comm comm = MPI_COMM_WORLD;
   const int rank = comm_rank(comm), size = comm_size(comm);
   const bool root = rank == 0;
@@ -164,11 +165,11 @@ int run_run(const CommandLine&) {
   schedule_options.chain_steps = option_long("chain_steps", 0, 1, 1L << 40);
   SegmentSettings settings;
   settings.spec.stencil = parse_stencil(option_string("stencil", "8"));
-  SNAPFLOW_VERIFY(settings.spec.stencil == StencilKind::kFour ||
-                      settings.spec.stencil == StencilKind::kEight,
-                  "run: -stencil " << to_string(settings.spec.stencil)
-                                   << " does not fit the 9-direction frame output; use 4 or 8 "
-                                      "(snapflow transport solves single 24/global problems)");
+  SNAPFLOW_VERIFY(
+      settings.spec.stencil == StencilKind::kFour || settings.spec.stencil == StencilKind::kEight,
+      "run: -stencil " << to_string(settings.spec.stencil)
+                       << " does not fit the 9-direction frame output; use 4 or 8 "
+                          "(snapflow transport solves single 24/global problems)");
   settings.spec.cost.kind = parse_cost(option_string("cost", "euclid"));
   settings.spec.cost.power = option_double("cost_power", 1.05, 1e-6, 16.0);
   settings.spec.balance = parse_balance(option_string("balance", "scale"));
@@ -218,26 +219,26 @@ int run_run(const CommandLine&) {
   description.grid = meta.grid;
   description.schedule = schedule;
   description.zone_ids = zone_ids;
-  description.defining_numbers = {{"fine_dt", schedule.dt()},
-                                  {"fine_steps", static_cast<double>(schedule.steps())},
-                                  {"frame_steps", static_cast<double>(schedule.frame_steps())},
-                                  {"frames", static_cast<double>(schedule.frames())},
-                                  {"segment_frames",
-                                   static_cast<double>(schedule.segment_frames())},
-                                  {"cost_power", settings.spec.cost.power},
-                                  {"relax_penalty", settings.spec.relax_penalty},
-                                  {"state_floor", state_floor},
-                                  {"nx", meta.grid.nx},
-                                  {"ny", meta.grid.ny}};
+  description.defining_numbers = {
+      {"fine_dt", schedule.dt()},
+      {"fine_steps", static_cast<double>(schedule.steps())},
+      {"frame_steps", static_cast<double>(schedule.frame_steps())},
+      {"frames", static_cast<double>(schedule.frames())},
+      {"segment_frames", static_cast<double>(schedule.segment_frames())},
+      {"cost_power", settings.spec.cost.power},
+      {"relax_penalty", settings.spec.relax_penalty},
+      {"state_floor", state_floor},
+      {"nx", meta.grid.nx},
+      {"ny", meta.grid.ny}};
   description.defining_strings = {
       {"input", meta.path},
       {"stencil", to_string(settings.spec.stencil)},
       {"cost", to_string(settings.spec.cost.kind)},
       {"balance", to_string(settings.spec.balance)},
       {"infeasible", settings.relax_infeasible ? "relax" : "abort"},
-      {"dmd_options", "rank=" + dmd_options.rank_option + " energy=" +
-                          std::to_string(dmd_options.energy) + " window=" +
-                          std::to_string(window) + " overlap=" + std::to_string(overlap)}};
+      {"dmd_options",
+       "rank=" + dmd_options.rank_option + " energy=" + std::to_string(dmd_options.energy) +
+           " window=" + std::to_string(window) + " overlap=" + std::to_string(overlap)}};
   description.notes = {{"fine_dt_rule", schedule.rule()}};
   if (!meta.crs.empty()) description.notes["crs"] = meta.crs;
   if (!meta.units.empty()) description.notes["units"] = meta.units;
@@ -373,12 +374,11 @@ int run_run(const CommandLine&) {
               first_infeasible = std::min(first_infeasible, r->steps.begin + static_cast<long>(k));
     MPI_Allreduce(MPI_IN_PLACE, &first_infeasible, 1, MPI_LONG, MPI_MIN, comm);
     SNAPFLOW_VERIFY(first_infeasible == std::numeric_limits<long>::max(),
-                    "run: fine step " << first_infeasible << " (t = "
-                                      << schedule.step_time(first_infeasible)
-                                      << " s) is infeasible under -balance "
-                                      << to_string(settings.spec.balance)
-                                      << " and -infeasible abort was given; use -infeasible "
-                                         "relax, a smaller -fine_dt or -balance relaxed");
+                    "run: fine step "
+                        << first_infeasible << " (t = " << schedule.step_time(first_infeasible)
+                        << " s) is infeasible under -balance " << to_string(settings.spec.balance)
+                        << " and -infeasible abort was given; use -infeasible "
+                           "relax, a smaller -fine_dt or -balance relaxed");
 
     if (round + 1 == kill_after) std::raise(SIGKILL);
     if (round + 1 == signal_after) std::raise(SIGTERM);
@@ -457,20 +457,22 @@ int run_run(const CommandLine&) {
        << "\",\n  \"ranks\": " << size << ", \"threads\": " << threads
        << ",\n  \"cells\": " << meta.grid.cells() << ", \"steps\": " << schedule.steps()
        << ", \"frames\": " << schedule.frames() << ", \"fine_dt\": " << schedule.dt()
-       << ",\n  \"resumed_frames\": " << frames_before << ",\n  \"stages_seconds\": {\"read\": "
-       << stage.read << ", \"dmd\": " << stage.dmd << ", \"states\": " << stage.states
-       << ", \"transport\": " << stage.transport << ", \"write\": " << stage.write
-       << ", \"evaluate\": " << stage.evaluate << ", \"total\": " << total_seconds
-       << "},\n  \"lps\": {\"optimal\": " << by_status[0] << ", \"relaxed\": " << by_status[1]
-       << ", \"infeasible\": " << by_status[2] << ", \"solved_this_run\": " << steps_done
+       << ",\n  \"resumed_frames\": " << frames_before
+       << ",\n  \"stages_seconds\": {\"read\": " << stage.read << ", \"dmd\": " << stage.dmd
+       << ", \"states\": " << stage.states << ", \"transport\": " << stage.transport
+       << ", \"write\": " << stage.write << ", \"evaluate\": " << stage.evaluate
+       << ", \"total\": " << total_seconds << "},\n  \"lps\": {\"optimal\": " << by_status[0]
+       << ", \"relaxed\": " << by_status[1] << ", \"infeasible\": " << by_status[2]
+       << ", \"solved_this_run\": " << steps_done
        << ", \"per_second\": " << steps_done / std::max(transport_wall, 1e-9)
        << "},\n  \"load_balance\": " << balance << ",\n  \"mass\": {\"moved\": " << mass_moved
        << ", \"created\": " << mass_created << ", \"destroyed\": " << mass_destroyed
-       << ", \"clipped\": " << mass_clipped << "},\n  \"dmd\": {\"windows\": "
-       << sequence.models().size() << ", \"rank\": " << sequence.models().front().rank()
+       << ", \"clipped\": " << mass_clipped
+       << "},\n  \"dmd\": {\"windows\": " << sequence.models().size()
+       << ", \"rank\": " << sequence.models().front().rank()
        << ", \"snapshot_error_max\": " << dmd_error_max
-       << ", \"snapshot_error_mean\": " << dmd_error_mean << "},\n  \"peak_memory_mb_per_rank\": "
-       << peak_mb;
+       << ", \"snapshot_error_mean\": " << dmd_error_mean
+       << "},\n  \"peak_memory_mb_per_rank\": " << peak_mb;
   if (with_truth)
     json << ",\n  \"velocity_error\": {\"relative\": " << velocity_error.relative()
          << ", \"angle_degrees\": " << velocity_error.angle_degrees()

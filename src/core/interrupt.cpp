@@ -23,7 +23,11 @@ void install_interrupt_handlers() {
   sigaction(SIGUSR1, &action, nullptr);
 }
 
-int interrupt_requests() { return requests; }
-int last_interrupt_signal() { return last_signal; }
+int interrupt_requests() {
+  return requests;
+}
+int last_interrupt_signal() {
+  return last_signal;
+}
 
 }  // namespace snapflow

@@ -38,7 +38,8 @@ void quantise(double* values, size_t count, double largest) {
   std::frexp(largest, &exponent);
   const double quantum = std::ldexp(1.0, exponent - 24);
   // "+ 0.0" turns -0 into +0, so that the stored bytes agree too.
-  for (size_t k = 0; k < count; ++k) values[k] = std::nearbyint(values[k] / quantum) * quantum + 0.0;
+  for (size_t k = 0; k < count; ++k)
+    values[k] = std::nearbyint(values[k] / quantum) * quantum + 0.0;
 }
 
 double largest_magnitude(const std::vector<double>& values) {
@@ -185,8 +186,7 @@ void write_dmd_sequence(MPI_Comm comm, hid_t file, const Grid& grid, Range rows,
   agree(comm, group.valid(), "cannot create group /dmd: " + hdf5_error_detail());
   const auto& models = sequence.models();
   if (models.size() == 1) {
-    write_dmd_group(comm, group, grid, rows, models.front(), snapshot_error, with_modes,
-                    precision);
+    write_dmd_group(comm, group, grid, rows, models.front(), snapshot_error, with_modes, precision);
     return;
   }
   std::vector<double> errors = snapshot_error;
@@ -197,8 +197,7 @@ void write_dmd_sequence(MPI_Comm comm, hid_t file, const Grid& grid, Range rows,
   write_long_attribute(group, "window", window);
   write_long_attribute(group, "overlap", overlap);
   for (size_t k = 0; k < models.size(); ++k) {
-    Hid sub(H5Gcreate2(group, window_group_name(k).c_str(), H5P_DEFAULT, H5P_DEFAULT,
-                       H5P_DEFAULT),
+    Hid sub(H5Gcreate2(group, window_group_name(k).c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
             H5Gclose);
     const DmdWindow& w = sequence.windows()[k];
     std::vector<double> window_errors(snapshot_error.begin() + w.first,

@@ -82,8 +82,7 @@ void RunOutput::create_datasets() {
   write_box("/fine/time", H5T_NATIVE_DOUBLE, {0}, {root ? K + 1 : 0}, step_time.data());
   write_box("/frames/done", H5T_NATIVE_UINT8, {0}, {root ? F : 0}, none.data());
   if (Z > 0)
-    write_box("/od/zone_ids", H5T_NATIVE_INT32, {0}, {root ? Z : 0},
-              description_.zone_ids.data());
+    write_box("/od/zone_ids", H5T_NATIVE_INT32, {0}, {root ? Z : 0}, description_.zone_ids.data());
 
   set_units(file_, "/frames/time", "s");
   set_units(file_, "/frames/flow", "mass moved during the frame");
@@ -150,8 +149,7 @@ std::vector<uint8_t> RunOutput::done_frames() const {
   std::vector<uint8_t> done(F);
   Hid dataset(H5Dopen2(file_, "/frames/done", H5P_DEFAULT), H5Dclose);
   Hid transfer = collective_transfer();
-  const herr_t status =
-      H5Dread(dataset, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, transfer, done.data());
+  const herr_t status = H5Dread(dataset, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, transfer, done.data());
   agree(comm_, status >= 0,
         "cannot read /frames/done of " + quoted(partial_path_) + ": " + hdf5_error_detail());
   return done;
@@ -215,8 +213,7 @@ void RunOutput::write_segment(const SegmentResult* r) {
   const hsize_t density_frames = density.size() / std::max<long>(cells, 1);
   write_box("/frames/flow", H5T_NATIVE_FLOAT, {f0}, {nf}, flow.data());
   write_box("/frames/velocity", H5T_NATIVE_FLOAT, {f0}, {nf}, velocity.data());
-  write_box("/frames/density", H5T_NATIVE_FLOAT, {f0}, {mine ? density_frames : 0},
-            density.data());
+  write_box("/frames/density", H5T_NATIVE_FLOAT, {f0}, {mine ? density_frames : 0}, density.data());
   for (size_t d = 0; d < std::size(kFineDatasets); ++d)
     write_box(std::string("/fine/") + kFineDatasets[d], H5T_NATIVE_DOUBLE, {k0}, {nk},
               fine[d].data());
@@ -275,7 +272,8 @@ void RunOutput::finish(const std::map<std::string, double>& figures) {
 std::string xdmf_path(const std::string& h5_path) {
   const size_t slash = h5_path.find_last_of('/');
   const size_t dot = h5_path.find_last_of('.');
-  const bool has_extension = dot != std::string::npos && (slash == std::string::npos || dot > slash);
+  const bool has_extension =
+      dot != std::string::npos && (slash == std::string::npos || dot > slash);
   return (has_extension ? h5_path.substr(0, dot) : h5_path) + ".xmf";
 }
 
@@ -301,10 +299,10 @@ std::string xdmf_text(const std::string& h5_name, const Grid& grid, const FineSc
   auto slab = [&](long f, const char* dataset, long frames_in_set, int components) {
     std::ostringstream s;
     const std::string tail = components > 1 ? " " + std::to_string(components) : "";
-    s << "     <DataItem ItemType=\"HyperSlab\" Dimensions=\"" << grid.ny << " " << grid.nx
-      << tail << "\" Type=\"HyperSlab\">\n"
-      << "      <DataItem Dimensions=\"3 " << (components > 1 ? 4 : 3) << "\" Format=\"XML\">"
-      << f << " 0 0" << (components > 1 ? " 0" : "") << "  1 1 1" << (components > 1 ? " 1" : "")
+    s << "     <DataItem ItemType=\"HyperSlab\" Dimensions=\"" << grid.ny << " " << grid.nx << tail
+      << "\" Type=\"HyperSlab\">\n"
+      << "      <DataItem Dimensions=\"3 " << (components > 1 ? 4 : 3) << "\" Format=\"XML\">" << f
+      << " 0 0" << (components > 1 ? " 0" : "") << "  1 1 1" << (components > 1 ? " 1" : "")
       << "  1 " << grid.ny << " " << grid.nx << tail << "</DataItem>\n"
       << "      <DataItem Dimensions=\"" << frames_in_set << " " << grid.ny << " " << grid.nx
       << tail << "\" NumberType=\"Float\" Precision=\"4\" Format=\"HDF\">" << h5_name << ":"
@@ -315,8 +313,7 @@ std::string xdmf_text(const std::string& h5_name, const Grid& grid, const FineSc
   for (long f = 0; f < F; ++f) {
     x << "   <Grid Name=\"frame_" << f << "\" GridType=\"Uniform\">\n"
       << "    <Time Value=\"" << schedule.frame_time(f) << "\"/>\n"
-      << mesh.str()
-      << "    <Attribute Name=\"density\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
+      << mesh.str() << "    <Attribute Name=\"density\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
       << slab(f, "/frames/density", F + 1, 1) << "    </Attribute>\n"
       << "    <Attribute Name=\"velocity\" AttributeType=\"Vector\" Center=\"Cell\">\n"
       << slab(f, "/frames/velocity", F, 2) << "    </Attribute>\n"

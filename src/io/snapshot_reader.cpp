@@ -299,8 +299,8 @@ std::vector<int32_t> SnapshotReader::read_whole_zones(bool wanted) const {
 }
 
 std::vector<double> SnapshotReader::read_whole_truth_velocity(long t) const {
-  SNAPFLOW_VERIFY(meta_.has_truth_velocity,
-                  prefix(meta_.path) << ": dataset /truth/velocity is missing");
+  SNAPFLOW_VERIFY(meta_.has_truth_velocity, prefix(meta_.path)
+                                                << ": dataset /truth/velocity is missing");
   const hsize_t T = static_cast<hsize_t>(meta_.snapshots());
   const hsize_t ny = static_cast<hsize_t>(meta_.grid.ny), nx = static_cast<hsize_t>(meta_.grid.nx);
   const bool wanted = t >= 0;

@@ -38,17 +38,16 @@ FineSchedule FineSchedule::plan(const std::vector<double>& time, double cell_siz
   const double exact_steps = span / requested;
   SNAPFLOW_VERIFY(exact_steps <= kMaxSteps, "run: " << rule << " gives " << exact_steps
                                                     << " fine steps over " << span
-                                                    << " s of snapshots: more than "
-                                                    << kMaxSteps);
+                                                    << " s of snapshots: more than " << kMaxSteps);
   s.steps_ = std::max<long>(1, static_cast<long>(std::ceil(exact_steps * (1.0 - 1e-12))));
   s.dt_ = span / static_cast<double>(s.steps_);
   s.rule_ = rule;
 
   const long per_interval = std::max<long>(1, std::lround(snapshot_dt / s.dt_));
   s.frame_steps_ = options.frame_steps > 0 ? options.frame_steps : per_interval;
-  SNAPFLOW_VERIFY(s.frame_steps_ <= s.steps_, "run: -frame_steps " << s.frame_steps_
-                                                  << " is more than the " << s.steps_
-                                                  << " fine steps of the run");
+  SNAPFLOW_VERIFY(s.frame_steps_ <= s.steps_, "run: -frame_steps "
+                                                  << s.frame_steps_ << " is more than the "
+                                                  << s.steps_ << " fine steps of the run");
   s.frames_ = (s.steps_ + s.frame_steps_ - 1) / s.frame_steps_;
   const long chain = options.chain_steps > 0 ? options.chain_steps : per_interval;
   s.segment_frames_ = std::max<long>(1, (chain + s.frame_steps_ - 1) / s.frame_steps_);
@@ -65,7 +64,9 @@ StepRange FineSchedule::frame_step_range(long f) const {
   return {f * frame_steps_, std::min(steps_, (f + 1) * frame_steps_)};
 }
 
-double FineSchedule::frame_time(long f) const { return step_time(f * frame_steps_); }
+double FineSchedule::frame_time(long f) const {
+  return step_time(f * frame_steps_);
+}
 
 StepRange FineSchedule::segment_frame_range(long s) const {
   return {s * segment_frames_, std::min(frames_, (s + 1) * segment_frames_)};

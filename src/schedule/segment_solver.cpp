@@ -19,7 +19,8 @@ struct FrameSums {
   std::vector<double> od;
 
   FrameSums(long cells, int zones)
-      : flow(cells * kFrameDirections, 0.0), mass_time(cells, 0.0),
+      : flow(cells * kFrameDirections, 0.0),
+        mass_time(cells, 0.0),
         od(static_cast<size_t>(zones) * zones, 0.0) {}
 };
 
@@ -89,9 +90,8 @@ StepRecord record_of(const TransportResult& r) {
 
 }  // namespace
 
-SegmentResult solve_segment(const FineSchedule& schedule, long segment,
-                            const StateFunction& state, const SegmentSettings& settings,
-                            const std::function<bool()>& abandon) {
+SegmentResult solve_segment(const FineSchedule& schedule, long segment, const StateFunction& state,
+                            const SegmentSettings& settings, const std::function<bool()>& abandon) {
   const auto start_clock = std::chrono::steady_clock::now();
   SegmentResult result;
   result.segment = segment;

@@ -8,8 +8,8 @@
 namespace snapflow {
 
 struct VelocityErrorOptions {
-  int block = 4;             // blocks of block x block cells
-  double threshold = 0.10;   // keep blocks whose mass is >= threshold x the frame's largest
+  int block = 4;            // blocks of block x block cells
+  double threshold = 0.10;  // keep blocks whose mass is >= threshold x the frame's largest
 };
 
 // Sums over frames and blocks; add frames with add(), read the result with relative()/angle().

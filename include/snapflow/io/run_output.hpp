@@ -36,8 +36,7 @@ class RunOutput {
  public:
   // Collective. Creates <path>.partial with every dataset, or with `resume` reopens it and
   // refuses it (naming the attribute) unless it was started with the same description.
-  RunOutput(MPI_Comm comm, const std::string& path, const RunDescription& description,
-            bool resume);
+  RunOutput(MPI_Comm comm, const std::string& path, const RunDescription& description, bool resume);
   RunOutput(const RunOutput&) = delete;
   RunOutput& operator=(const RunOutput&) = delete;
 

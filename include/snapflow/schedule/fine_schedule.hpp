@@ -10,10 +10,10 @@
 namespace snapflow {
 
 struct FineScheduleOptions {
-  double fine_dt = 0.0;   // -fine_dt (s); <= 0: from vmax
-  double vmax = 0.0;      // -vmax (length/s): dt_f = min(dx, dy) / vmax (the CFL-like rule)
-  long frame_steps = 0;   // -frame_steps; <= 0: one frame per snapshot interval
-  long chain_steps = 0;   // -chain_steps: fewest steps per segment; <= 0: one snapshot interval
+  double fine_dt = 0.0;  // -fine_dt (s); <= 0: from vmax
+  double vmax = 0.0;     // -vmax (length/s): dt_f = min(dx, dy) / vmax (the CFL-like rule)
+  long frame_steps = 0;  // -frame_steps; <= 0: one frame per snapshot interval
+  long chain_steps = 0;  // -chain_steps: fewest steps per segment; <= 0: one snapshot interval
 };
 
 struct StepRange {

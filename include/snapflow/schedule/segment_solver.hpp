@@ -49,15 +49,14 @@ struct SegmentResult {
   std::vector<FrameResult> frame_results;
   std::vector<float> end_density;  // state at the end of the run, for the last segment only
   std::vector<StepRecord> step_records;
-  bool abandoned = false;  // stopped early by `abandon`: nothing of it may be written
+  bool abandoned = false;          // stopped early by `abandon`: nothing of it may be written
   double state_seconds = 0.0;      // building the fine states
   double transport_seconds = 0.0;  // solving the LPs
   double seconds = 0.0;            // the whole segment
 };
 
 // Solves segment `segment` of `schedule`. `abandon` (may be empty) is asked between steps.
-SegmentResult solve_segment(const FineSchedule& schedule, long segment,
-                            const StateFunction& state, const SegmentSettings& settings,
-                            const std::function<bool()>& abandon);
+SegmentResult solve_segment(const FineSchedule& schedule, long segment, const StateFunction& state,
+                            const SegmentSettings& settings, const std::function<bool()>& abandon);
 
 }  // namespace snapflow

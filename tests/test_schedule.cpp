@@ -1,0 +1,147 @@
+// Fine steps, frames and chains; the round-robin farming; one chain's solve; the velocity
+// error measure. Plain C++ (no MPI).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "snapflow/analysis/velocity_error.hpp"
+#include "snapflow/core/error.hpp"
+#include "snapflow/schedule/fine_schedule.hpp"
+#include "snapflow/schedule/segment_solver.hpp"
+
+namespace snapflow {
+namespace {
+
+std::vector<double> times(int count, double dt) {
+  std::vector<double> t(count);
+  for (int k = 0; k < count; ++k) t[k] = 1000.0 + k * dt;
+  return t;
+}
+
+TEST(FineSchedule, FineDtSpansTheSnapshotsInWholeSteps) {
+  FineScheduleOptions o;
+  o.fine_dt = 10.0;
+  const FineSchedule s = FineSchedule::plan(times(5, 900.0), 130.0, o);
+  EXPECT_EQ(s.steps(), 360);
+  EXPECT_DOUBLE_EQ(s.dt(), 10.0);
+  EXPECT_EQ(s.frame_steps(), 90);  // one snapshot interval
+  EXPECT_EQ(s.frames(), 4);
+  EXPECT_EQ(s.segments(), 4);
+  EXPECT_DOUBLE_EQ(s.step_time(0), 1000.0);
+  EXPECT_DOUBLE_EQ(s.step_time(360), 4600.0);
+  EXPECT_DOUBLE_EQ(s.frame_time(1), 1900.0);
+
+  o.fine_dt = 30.0;  // 100 s / 30 s: 4 steps of 25 s
+  const FineSchedule short_steps = FineSchedule::plan(times(2, 100.0), 1.0, o);
+  EXPECT_EQ(short_steps.steps(), 4);
+  EXPECT_DOUBLE_EQ(short_steps.dt(), 25.0);
+}
+
+TEST(FineSchedule, VmaxGivesTheCflStep) {
+  FineScheduleOptions o;
+  o.vmax = 50.0 / 3.6;  // 50 km/h over 130 m cells: dt_f <= 9.36 s
+  const FineSchedule s = FineSchedule::plan(times(2, 900.0), 130.0, o);
+  EXPECT_EQ(s.steps(), 97);
+  EXPECT_LE(s.dt() * o.vmax, 130.0);
+  EXPECT_NE(s.rule().find("CFL"), std::string::npos);
+  EXPECT_THROW(FineSchedule::plan(times(2, 900.0), 130.0, FineScheduleOptions{}), Error);
+}
+
+TEST(FineSchedule, FramesAndChainsCoverEveryStepOnce) {
+  FineScheduleOptions o;
+  o.fine_dt = 1.0;
+  o.frame_steps = 7;
+  o.chain_steps = 10;  // two frames per chain
+  const FineSchedule s = FineSchedule::plan(times(3, 10.0), 1.0, o);
+  ASSERT_EQ(s.steps(), 20);
+  ASSERT_EQ(s.frames(), 3);
+  EXPECT_EQ(s.segment_frames(), 2);
+  EXPECT_EQ(s.segments(), 2);
+  EXPECT_EQ(s.frame_step_range(2).begin, 14);
+  EXPECT_EQ(s.frame_step_range(2).end, 20);
+  EXPECT_EQ(s.segment_frame_range(1).begin, 2);
+  EXPECT_EQ(s.segment_frame_range(1).end, 3);
+  o.frame_steps = 21;
+  EXPECT_THROW(FineSchedule::plan(times(3, 10.0), 1.0, o), Error);
+}
+
+TEST(RoundPlan, DealsPendingChainsRoundRobin) {
+  RoundPlan plan;
+  plan.pending = {0, 2, 3, 5};
+  plan.workers = 3;
+  EXPECT_EQ(plan.rounds(), 2);
+  EXPECT_EQ(plan.segment(0, 0), 0);
+  EXPECT_EQ(plan.segment(0, 2), 3);
+  EXPECT_EQ(plan.segment(1, 0), 5);
+  EXPECT_EQ(plan.segment(1, 1), -1);
+}
+
+// A bump of 3 cells moving one cell east per step on a 1 x 12 grid.
+TEST(SolveSegment, RecoversATranslationAndIsDeterministic) {
+  SegmentSettings settings;
+  settings.spec.grid.nx = 12;
+  settings.spec.grid.ny = 1;
+  settings.spec.grid.dx = 2.0;
+  settings.zone_index = {0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1};
+  settings.zones = 2;
+  FineScheduleOptions o;
+  o.fine_dt = 0.5;
+  o.frame_steps = 2;
+  const FineSchedule s = FineSchedule::plan({0.0, 3.0}, 2.0, o);  // 6 steps, 3 frames
+  const StateFunction state = [](double t, double* out) {
+    const int first = static_cast<int>(std::lround(t / 0.5)) + 2;
+    for (int c = 0; c < 12; ++c) out[c] = (c >= first && c < first + 3) ? 5.0 : 0.0;
+  };
+  const SegmentResult r = solve_segment(s, 0, state, settings, {});
+  ASSERT_EQ(r.frame_results.size(), 3u);
+  ASSERT_EQ(r.step_records.size(), 6u);
+  // Each step every cell of the bump passes its 5 units one cell east (dx = 2).
+  for (const StepRecord& step : r.step_records) {
+    EXPECT_EQ(step.status, transport::Status::kOptimal);
+    EXPECT_NEAR(step.moved, 15.0, 1e-9);
+    EXPECT_NEAR(step.cost, 15.0 * 2.0, 1e-9);
+  }
+  for (const FrameResult& frame : r.frame_results)
+    for (int c = 0; c < 12; ++c) {
+      const bool has_mass = frame.flow[9 * c + 5] > 0.0f;  // direction (ox, oy) = (1, 0)
+      EXPECT_NEAR(frame.velocity[2 * c], has_mass ? 4.0 : 0.0, 1e-6) << "cell " << c;
+      EXPECT_EQ(frame.velocity[2 * c + 1], 0.0f);
+    }
+  // The bump crosses from zone 0 (cells 0-5) to zone 1 at steps 1, 2 and 3.
+  EXPECT_NEAR(r.frame_results[0].od[1], 5.0, 1e-9);
+  EXPECT_NEAR(r.frame_results[1].od[1], 10.0, 1e-9);
+  EXPECT_NEAR(r.frame_results[2].od[1], 0.0, 1e-9);
+  EXPECT_NEAR(r.frame_results[1].od[3], 15.0, 1e-9);  // 6 -> 7 (twice), 7 -> 8 in zone 1
+  EXPECT_EQ(r.end_density.size(), 12u);
+
+  const SegmentResult again = solve_segment(s, 0, state, settings, {});
+  for (size_t f = 0; f < r.frame_results.size(); ++f)
+    EXPECT_EQ(r.frame_results[f].flow, again.frame_results[f].flow);
+  const SegmentResult stopped = solve_segment(s, 0, state, settings, [] { return true; });
+  EXPECT_TRUE(stopped.abandoned);
+}
+
+TEST(VelocityError, ZeroForTheTruthAndAngleForARotatedField) {
+  Grid grid;
+  grid.nx = 8;
+  grid.ny = 8;
+  std::vector<double> truth(2 * 64), rotated(2 * 64), mass(64, 1.0);
+  for (int c = 0; c < 64; ++c) {
+    truth[2 * c] = 1.0;
+    truth[2 * c + 1] = 0.5;
+    rotated[2 * c] = -0.5;  // 90 degrees counter-clockwise
+    rotated[2 * c + 1] = 1.0;
+  }
+  VelocityError same;
+  same.add(grid, truth.data(), truth.data(), mass.data());
+  EXPECT_EQ(same.blocks(), 4);
+  EXPECT_NEAR(same.relative(), 0.0, 1e-15);
+  EXPECT_NEAR(same.angle_degrees(), 0.0, 1e-6);
+  VelocityError turned;
+  turned.add(grid, rotated.data(), truth.data(), mass.data());
+  EXPECT_NEAR(turned.relative(), std::sqrt(2.0), 1e-12);
+  EXPECT_NEAR(turned.angle_degrees(), 90.0, 1e-9);
+}
+
+}  // namespace
+}  // namespace snapflow
