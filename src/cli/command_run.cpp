@@ -10,6 +10,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <memory>
@@ -151,6 +152,11 @@ int run_run(const CommandLine&) {
   const auto output_path = option_string("o");
   SNAPFLOW_VERIFY(input && output_path,
                   "run: give the input with -i FILE and the output with -o FILE");
+  std::error_code same_error;
+  SNAPFLOW_VERIFY(
+      *input != *output_path && !std::filesystem::equivalent(*input, *output_path, same_error),
+      "run: -o " << quoted(*output_path)
+                 << " is the input file; the run would replace it with its output");
   MPI_Comm comm = MPI_COMM_WORLD;
   const int rank = comm_rank(comm), size = comm_size(comm);
   const bool root = rank == 0;
@@ -251,16 +257,17 @@ int run_run(const CommandLine&) {
   DmdSequence sequence;
   {
     LogStage dmd_stage("DMD", &stage.dmd);
+    std::vector<double> errors;
     if (!resume) {
       const DmdSequence fitted = DmdSequence::fit(comm, density.data(), reader.local_cells(),
                                                   meta.time, window, overlap, dmd_options);
-      const std::vector<double> errors = fitted.snapshot_errors(comm, density.data(), meta.time);
+      errors = fitted.snapshot_errors(comm, density.data(), meta.time);
       write_dmd_sequence(comm, output.file(), meta.grid, reader.rows(), fitted, errors, true,
                          window, overlap, DmdPrecision::kFloat32);
     }
     sequence = read_dmd_sequence(comm, output.file(), meta.grid, reader.rows(),
                                  quoted(output.partial_path()));
-    const std::vector<double> errors = sequence.snapshot_errors(comm, density.data(), meta.time);
+    if (resume) errors = sequence.snapshot_errors(comm, density.data(), meta.time);
     for (double e : errors) {
       dmd_error_max = std::max(dmd_error_max, e);
       dmd_error_mean += e / static_cast<double>(errors.size());
@@ -359,12 +366,8 @@ int run_run(const CommandLine&) {
       round_steps += r.steps.size();
       round_frames += r.frames.size();
     }
-    {
-      LogStage write_stage("Write", &stage.write);
-      for (int t = 0; t < threads; ++t) output.write_segment(written[t]);
-      output.mark_done(written);
-    }
-    // Under -infeasible abort, stop at the first infeasible step (it is on disk, status 2).
+    // Under -infeasible abort, stop at the first infeasible step before this round is written,
+    // so that no frame holding it is ever marked done (a resumed run meets it again).
     long first_infeasible = std::numeric_limits<long>::max();
     if (!settings.relax_infeasible)
       for (const SegmentResult* r : written)
@@ -380,6 +383,11 @@ int run_run(const CommandLine&) {
                         << " and -infeasible abort was given; use -infeasible "
                            "relax, a smaller -fine_dt or -balance relaxed");
 
+    {
+      LogStage write_stage("Write", &stage.write);
+      for (int t = 0; t < threads; ++t) output.write_segment(written[t]);
+      output.mark_done(written);
+    }
     if (round + 1 == kill_after) std::raise(SIGKILL);
     if (round + 1 == signal_after) std::raise(SIGTERM);
     long counts[2] = {round_steps, round_frames};

@@ -45,6 +45,11 @@ RunOutput::RunOutput(MPI_Comm comm, const std::string& path, const RunDescriptio
     collectively(comm, [&] { check_matches(); });
     return;
   }
+  std::ifstream earlier(partial_path_);
+  agree(comm, !earlier.good(),
+        quoted(partial_path_) +
+            " holds an interrupted run: add -resume to continue it, or "
+            "remove the file to start again");
   file_ = Hid(H5Fcreate(partial_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose);
   agree(comm, file_.valid(),
         "cannot create output file " + quoted(partial_path_) + ": " + hdf5_error_detail());
@@ -225,10 +230,7 @@ void RunOutput::write_segment(const SegmentResult* r) {
 void RunOutput::mark_done(const std::vector<const SegmentResult*>& results) {
   agree(comm_, H5Fflush(file_, H5F_SCOPE_GLOBAL) >= 0,
         "cannot flush " + quoted(partial_path_) + ": " + hdf5_error_detail());
-  long slots = static_cast<long>(results.size()), max_slots = 0;
-  MPI_Allreduce(&slots, &max_slots, 1, MPI_LONG, MPI_MAX, comm_);
-  for (long k = 0; k < max_slots; ++k) {
-    const SegmentResult* r = k < slots ? results[k] : nullptr;
+  for (const SegmentResult* r : results) {
     const hsize_t f0 = r ? r->frames.begin : 0, nf = r ? r->frames.size() : 0;
     const std::vector<uint8_t> ones(nf, 1);
     write_box("/frames/done", H5T_NATIVE_UINT8, {f0}, {nf}, ones.data());

@@ -27,9 +27,6 @@ struct FrameSums {
 void add_step(const TransportSolver& solver, const SegmentSettings& settings, double dt,
               FrameSums& sums) {
   const std::vector<double> flows = solver.flows();
-  const int directions = solver.directions();
-  SNAPFLOW_VERIFY(directions == kFrameDirections,
-                  "run: the frame output needs a 4- or 8-stencil (9 direction slots)");
   const transport::Stencil& stencil = solver.stencil();
   const int nx = settings.spec.grid.nx;
   const long cells = settings.spec.grid.cells();
@@ -102,6 +99,8 @@ SegmentResult solve_segment(const FineSchedule& schedule, long segment, const St
 
   // A fresh solver per segment: its mass unit and warm state depend only on the segment.
   TransportSolver solver(settings.spec);
+  SNAPFLOW_VERIFY(solver.directions() == kFrameDirections,
+                  "run: the frame output needs a 4- or 8-stencil (9 direction slots)");
   std::unique_ptr<TransportSolver> relaxed;
   std::vector<double> a(cells), b(cells);
   auto timed_state = [&](double t, double* out) {

@@ -21,7 +21,7 @@ class VelocityError {
   // (negative values count as 0). Block velocities are mass-weighted means of their cells.
   template <typename V>
   void add(const Grid& grid, const V* velocity, const double* truth, const double* mass);
-  // Adds another's sums (e.g. from other ranks, reduced as the raw sums()).
+  // The raw sums, to be added over ranks (MPI_SUM) and set back.
   static constexpr int kSums = 5;
   void sums(double out[kSums]) const;
   void set_sums(const double in[kSums]);

@@ -34,8 +34,9 @@ struct RunDescription {
 
 class RunOutput {
  public:
-  // Collective. Creates <path>.partial with every dataset, or with `resume` reopens it and
-  // refuses it (naming the attribute) unless it was started with the same description.
+  // Collective. Creates <path>.partial with every dataset (refusing to overwrite an existing
+  // one: it holds an interrupted run), or with `resume` reopens it and refuses it (naming the
+  // attribute) unless it was started with the same description.
   RunOutput(MPI_Comm comm, const std::string& path, const RunDescription& description, bool resume);
   RunOutput(const RunOutput&) = delete;
   RunOutput& operator=(const RunOutput&) = delete;
@@ -46,8 +47,9 @@ class RunOutput {
   std::vector<uint8_t> done_frames() const;
   // Collective round: every rank writes its segment's frames and steps, or nothing (null).
   void write_segment(const SegmentResult* result);
-  // Collective: flushes the file, then marks the frames of each rank's segment (may be null)
-  // done and flushes again, so done = 1 never precedes the data.
+  // Collective: flushes the file, then marks the frames of each rank's segments (null: none)
+  // done and flushes again, so done = 1 never precedes the data. Every rank passes as many
+  // entries (one per thread).
   void mark_done(const std::vector<const SegmentResult*>& results);
   // Collective: a whole /fine dataset ("status", "cost", ...) as doubles, on every rank.
   std::vector<double> read_fine(const std::string& name) const;
