@@ -1,13 +1,17 @@
 // Transport kernel benchmark: snapflow's solver against LEMON's NetworkSimplex (candidate
 // list pivot rule) on the same integer problems, one process, one core.
 //
-//   transport_bench [-sizes 128x128,256x256,389x511] [-chain_steps 60] [-lemon_chain 2]
-//                   [-start 27900] [-fine_dt 10]
+//   transport_bench [-sizes 128x128,256x256,389x511] [-chain_steps 60] [-cold_chain N]
+//                   [-lemon_chain 2] [-start 27900] [-fine_dt 10]
+//                   [-dmd DMD.h5 -i SNAPSHOTS.h5]
 //
 // Instances come from `synth province` (scaled to each grid size): a = the state at `start`
 // (default 07:45, the morning peak), b = the state fine_dt later. The chain runs
 // `chain_steps` consecutive fine steps on the largest grid, warm-started, and compares them
-// with cold solves of the same steps (ours on every step, LEMON on `lemon_chain` of them).
+// with cold solves of the same steps (ours on the first `cold_chain` steps, default all;
+// LEMON on `lemon_chain` of them). With -dmd the chain's states are those `snapflow run`
+// solves instead: x(t) of the DMD model saved by `snapflow dmd -dmd_save_modes` on the
+// snapshot file -i (grid and mask from there); -sizes "" then skips the single LPs.
 #include <sys/resource.h>
 
 #include <chrono>
@@ -17,7 +21,16 @@
 #include <string>
 #include <vector>
 
+#include <mpi.h>
+
+#include <functional>
+
 #include "../tests/lemon_oracle.hpp"
+#include "snapflow/core/error.hpp"
+#include "snapflow/dmd/dmd_windows.hpp"
+#include "snapflow/io/dmd_output.hpp"
+#include "snapflow/io/hdf5_handle.hpp"
+#include "snapflow/io/snapshot_reader.hpp"
 #include "snapflow/synth/province_case.hpp"
 #include "snapflow/transport/transport_solver.hpp"
 
@@ -58,6 +71,88 @@ std::vector<double> state(const ProvinceCase& synth, double time) {
   return density;
 }
 
+struct ChainOptions {
+  int steps = 60, cold_steps = 60, lemon_steps = 2;
+  double start = 0.0, fine_dt = 10.0;
+};
+
+// A warm-started chain of consecutive fine steps against cold solves of the same steps;
+// returns the number of objective mismatches (ours warm, ours cold, LEMON).
+int run_chain(const TransportSpec& spec, const std::function<std::vector<double>(double)>& state_at,
+              const ChainOptions& o, const char* what) {
+  TransportSolver warm(spec);
+  std::unique_ptr<TransportSolver> cold;  // made after step 0, with the warm one's mass unit
+  std::vector<double> a = state_at(o.start);
+  double warm_total = 0, cold_total = 0, lemon_total = 0;
+  int warm_timed = 0, cold_timed = 0, lemon_done = 0, mismatches = 0, infeasible = 0;
+  for (int step = 0; step < o.steps; ++step) {
+    const std::vector<double> b = state_at(o.start + (step + 1) * o.fine_dt);
+    const TransportResult rw = warm.solve(a.data(), b.data(), true);
+    infeasible += rw.status == Status::kInfeasible;
+    if (step > 0) warm_total += rw.seconds, ++warm_timed;  // the first warm solve is cold
+    std::printf("  step %3d: warm %.3f s (%ld pivots, %ld tree updates), status %s", step,
+                rw.seconds, rw.pivots, rw.tree_updates, to_string(rw.status).c_str());
+    if (step < o.cold_steps) {
+      if (step > 0 && !cold) {
+        TransportSpec same_units = spec;
+        same_units.mass_unit = warm.mass_unit();
+        cold = std::make_unique<TransportSolver>(same_units);
+      }
+      const TransportResult rc = step == 0 ? rw : cold->solve(a.data(), b.data(), false);
+      const bool differs = step > 0 && warm.objective_units() != cold->objective_units();
+      mismatches += differs;
+      cold_total += rc.seconds, ++cold_timed;
+      std::printf(", cold %.3f s%s", rc.seconds, differs ? " OBJECTIVE DIFFERS" : "");
+    }
+    if (step < o.lemon_steps) {
+      const test::OracleResult lemon = test::lemon_solve(warm.integer_problem());
+      lemon_total += lemon.seconds, ++lemon_done;
+      const bool differs = lemon.feasible && lemon.cost != warm.objective_units();
+      mismatches += differs;
+      std::printf(", LEMON %.3f s%s", lemon.seconds, differs ? " OBJECTIVE DIFFERS" : "");
+    }
+    std::printf("\n");
+    std::fflush(stdout);
+    a = b;
+  }
+  const double warm_mean = warm_timed ? warm_total / warm_timed : 0.0;
+  const double cold_mean = cold_timed ? cold_total / cold_timed : 0.0;
+  const double lemon_mean = lemon_done ? lemon_total / lemon_done : 0.0;
+  std::printf(
+      "\nchain of %d steps of %g s on %dx%d (%s): warm %.3f s/LP (%d steps), our cold %.3f "
+      "s/LP (%d), LEMON cold %.3f s/LP (%d)\n",
+      o.steps, o.fine_dt, spec.grid.ny, spec.grid.nx, what, warm_mean, warm_timed, cold_mean,
+      cold_timed, lemon_mean, lemon_done);
+  std::printf(
+      "warm vs LEMON cold: %.1fx; warm vs our cold: %.1fx; objective mismatches: %d; "
+      "infeasible steps: %d\n",
+      warm_mean > 0 ? lemon_mean / warm_mean : 0.0, warm_mean > 0 ? cold_mean / warm_mean : 0.0,
+      mismatches, infeasible);
+  return mismatches;
+}
+
+// The pipeline's states: x(t) of a saved DMD model, whole grid on this one process.
+int run_dmd_chain(const std::string& dmd_path, const std::string& input_path,
+                  const ChainOptions& chain) {
+  const SnapshotReader reader(MPI_COMM_SELF, input_path);
+  TransportSpec spec;
+  spec.grid = reader.grid();
+  spec.mask = reader.read_whole_mask(true);
+  const Hid fapl = mpio_file_access(MPI_COMM_SELF);
+  const Hid file(H5Fopen(dmd_path.c_str(), H5F_ACC_RDONLY, fapl), H5Fclose);
+  SNAPFLOW_VERIFY(file.valid(), "cannot open -dmd " << dmd_path);
+  const DmdSequence model =
+      read_dmd_sequence(MPI_COMM_SELF, file, spec.grid, Range{0, spec.grid.ny}, dmd_path);
+  std::printf("# chain states: DMD model of %s (rank %d), as `snapflow run` builds them\n",
+              dmd_path.c_str(), model.owner(chain.start).rank());
+  const auto dmd_state = [&](double t) {
+    std::vector<double> x(static_cast<size_t>(spec.grid.cells()));
+    model.state(t, x.data());
+    return x;
+  };
+  return run_chain(spec, dmd_state, chain, "DMD states");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -66,6 +161,25 @@ int main(int argc, char** argv) {
   const int lemon_chain = std::atoi(arg(argc, argv, "-lemon_chain", "2"));
   const double start = std::atof(arg(argc, argv, "-start", "27900"));
   const double fine_dt = std::atof(arg(argc, argv, "-fine_dt", "10"));
+  const std::string dmd_path = arg(argc, argv, "-dmd", "");
+  const std::string input_path = arg(argc, argv, "-i", "");
+  ChainOptions chain;
+  chain.steps = chain_steps;
+  chain.cold_steps = std::atoi(arg(argc, argv, "-cold_chain", std::to_string(chain_steps).c_str()));
+  chain.lemon_steps = lemon_chain;
+  chain.start = start;
+  chain.fine_dt = fine_dt;
+  if (!dmd_path.empty() && input_path.empty()) {
+    std::fprintf(stderr, "transport_bench: -dmd needs -i (the snapshot file it was fitted on)\n");
+    return 2;
+  }
+  MPI_Init(&argc, &argv);  // HDF5 here is the parallel build: the DMD file is read by MPI-IO
+  silence_hdf5_error_printing();
+  const auto finish = [](int mismatches) {
+    std::printf("peak RSS of the process: %.1f MB\n", peak_rss_mb());
+    MPI_Finalize();
+    return mismatches == 0 ? 0 : 1;
+  };
 
   std::printf("# transport kernel vs LEMON NetworkSimplex (candidate list), 1 core\n");
   std::printf(
@@ -85,6 +199,7 @@ int main(int argc, char** argv) {
     int nx = 0, ny = 0;
     if (std::sscanf(item.c_str(), "%dx%d", &ny, &nx) != 2) {
       std::fprintf(stderr, "bad size %s (want NYxNX)\n", item.c_str());
+      MPI_Finalize();
       return 2;
     }
     cases.push_back(std::make_unique<ProvinceCase>(province_of_size(nx, ny)));
@@ -107,48 +222,20 @@ int main(int argc, char** argv) {
                 to_string(r.status).c_str(), r.pivots, r.tree_updates, r.moved);
     std::fflush(stdout);
   }
-  if (!largest || chain_steps <= 0) return 0;
-
-  // Warm chain on the largest grid.
+  if (chain_steps <= 0) return finish(0);
+  if (!dmd_path.empty()) {
+    try {
+      return finish(run_dmd_chain(dmd_path, input_path, chain));
+    } catch (const Error& e) {
+      std::fprintf(stderr, "transport_bench: %s\n", e.what());
+      MPI_Finalize();
+      return 2;
+    }
+  }
+  if (!largest) return finish(0);
   TransportSpec spec;
   spec.grid = largest->layout().grid;
   spec.mask = largest->mask();
-  TransportSolver warm(spec), cold(spec);
-  std::vector<double> a = state(*largest, start);
-  double warm_total = 0, cold_total = 0, lemon_total = 0;
-  int lemon_done = 0, mismatches = 0, infeasible = 0;
-  for (int step = 0; step < chain_steps; ++step) {
-    const std::vector<double> b = state(*largest, start + (step + 1) * fine_dt);
-    const TransportResult rw = warm.solve(a.data(), b.data(), true);
-    const TransportResult rc = cold.solve(a.data(), b.data(), false);
-    if (step > 0) warm_total += rw.seconds;  // the first warm solve is a cold one
-    if (step > 0) cold_total += rc.seconds;
-    mismatches += warm.objective_units() != cold.objective_units();
-    infeasible += rw.status == Status::kInfeasible;
-    if (step > 0 && lemon_done < lemon_chain) {
-      const test::OracleResult o = test::lemon_solve(warm.integer_problem());
-      lemon_total += o.seconds;
-      ++lemon_done;
-      mismatches += o.feasible && o.cost != warm.objective_units();
-    }
-    std::printf("  step %3d: warm %.3f s (%ld pivots, %ld tree updates), cold %.3f s, status %s\n",
-                step, rw.seconds, rw.pivots, rw.tree_updates, rc.seconds,
-                to_string(rw.status).c_str());
-    std::fflush(stdout);
-    a = b;
-  }
-  const int timed = chain_steps - 1;
-  const double warm_mean = warm_total / timed, cold_mean = cold_total / timed;
-  const double lemon_mean = lemon_done ? lemon_total / lemon_done : 0.0;
-  std::printf(
-      "\nchain of %d steps of %.0f s on %dx%d: warm %.3f s/LP, cold %.3f s/LP, LEMON cold "
-      "%.3f s/LP (%d steps)\n",
-      chain_steps, fine_dt, spec.grid.ny, spec.grid.nx, warm_mean, cold_mean, lemon_mean,
-      lemon_done);
-  std::printf(
-      "warm vs LEMON cold: %.1fx; warm vs our cold: %.1fx; objective mismatches: %d; "
-      "infeasible steps: %d\n",
-      lemon_mean > 0 ? lemon_mean / warm_mean : 0.0, cold_mean / warm_mean, mismatches, infeasible);
-  std::printf("peak RSS of the process: %.1f MB\n", peak_rss_mb());
-  return mismatches == 0 ? 0 : 1;
+  const auto exact_state = [&](double t) { return state(*largest, t); };
+  return finish(run_chain(spec, exact_state, chain, "exact synth states"));
 }

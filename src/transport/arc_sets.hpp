@@ -23,6 +23,8 @@ struct LocalArcs {
     return neighbour[static_cast<size_t>(j) * slots + (slots - 1 - d)];
   }
   int in_slot(int32_t, int d) const { return d; }
+  // The slot of the arc back from target(c, d) to c.
+  int reverse_slot(int32_t, int d) const { return slots - 1 - d; }
 };
 
 // Global problem: every active cell sends to every active cell.
@@ -40,6 +42,7 @@ struct GlobalArcs {
   int stay_slot(int32_t c) const { return c; }
   int32_t in_source(int32_t, int d) const { return d; }
   int in_slot(int32_t j, int) const { return j; }
+  int reverse_slot(int32_t c, int) const { return c; }
 };
 
 }  // namespace snapflow::transport

@@ -82,7 +82,7 @@ class NetworkSimplex {
     if (reservoir_) supply_[reservoir_node()] = missing;
     if (!(warm && solved_)) build_crash_basis();
     FlowStats stats;
-    place_tree_flows();
+    place_tree_flows(warm && solved_);
     update_potentials_and_depth(root_);
     pivot_to_optimality(stats);
     for (int32_t v = 0; v < root_; ++v) {
@@ -103,12 +103,19 @@ class NetworkSimplex {
                 subtree_supply_.capacity()) +
            4 * (parent_.capacity() + first_child_.capacity() + next_sibling_.capacity() +
                 prev_sibling_.capacity() + depth_.capacity() + order_.capacity()) +
-           state_.capacity() + up_.capacity() + art_up_.capacity();
+           state_.capacity() + up_.capacity() + art_up_.capacity() + processed_.capacity() +
+           4 * (mark_.capacity() + subtree_.capacity() + path_.capacity()) +
+           sizeof(Candidate) * candidates_.capacity();
   }
 
  private:
   static constexpr int8_t kTree = 0;
   static constexpr int8_t kLower = 1;
+  // A non-tree arc that could re-attach a subtree in a warm-start repair.
+  struct Candidate {
+    int64_t rc, arc;
+    int32_t inner, outer;  // the arc's ends in and outside the subtree
+  };
 
   int32_t in(int32_t c) const { return m_ + c; }
   int32_t reservoir_node() const { return 2 * m_; }
@@ -192,22 +199,41 @@ class NetworkSimplex {
         order_.push_back(ch);
   }
 
-  // Sets every tree arc's flow from the supplies (bottom-up). A real tree arc that would
-  // need a negative flow leaves the tree and its subtree hangs from the root by its
-  // artificial arc instead; artificial arcs take the orientation their flow needs.
-  void place_tree_flows() {
+  // Sets every tree arc's flow from the supplies (bottom-up). In a warm start (`repair`), a
+  // real tree arc that would need a negative flow, or an artificial arc that would carry
+  // flow, is repaired: its subtree is re-attached by a dual simplex step
+  // (attach_by_cheapest_arc) or else by the reverse move (flip_cross_arc); failing both it
+  // hangs from the root by its artificial arc. Artificial arcs take the orientation their flow
+  // needs.
+  void place_tree_flows(bool repair) {
     preorder(root_);
     for (int32_t v : order_) subtree_supply_[v] = supply_[v];
+    processed_.assign(nodes_, 0);
+    if (mark_.size() != static_cast<size_t>(nodes_)) mark_.assign(nodes_, 0);
     for (size_t k = order_.size(); k-- > 1;) {
       const int32_t v = order_[k];
+      processed_[v] = 1;
       const int64_t arc = pred_[v];
       int64_t need = subtree_supply_[v];  // must flow from v towards its parent
+      if (arc >= art_base_ && need != 0 && repair && v < 2 * m_) {
+        // In a warm start, flow on an artificial arc would cost big-M: re-attach instead.
+        if (const int32_t taker = attach_by_cheapest_arc(v, need); taker >= 0) {
+          subtree_supply_[taker] += need;
+          continue;
+        }
+      }
       if (arc >= art_base_) {
-        art_up_[v] = need >= 0;
+        if (need != 0) art_up_[v] = need > 0;  // an idle one keeps its side: no 2M jump
         up_[v] = art_up_[v];
         flow_[arc] = need >= 0 ? need : -need;
       } else if ((up_[v] ? need : -need) >= 0) {
         flow_[arc] = up_[v] ? need : -need;
+      } else if (const int32_t taker = attach_by_cheapest_arc(v, need); taker >= 0) {
+        subtree_supply_[taker] += need;
+        continue;
+      } else if (const int32_t taker2 = flip_cross_arc(v, need); taker2 >= 0) {
+        subtree_supply_[taker2] += need;
+        continue;
       } else {
         flow_[arc] = 0;
         state_[arc] = kLower;
@@ -223,6 +249,173 @@ class NetworkSimplex {
     // A non-tree arc carries no flow (all arcs are uncapacitated).
     for (int32_t v = 0; v < root_; ++v)
       if (state_[art_base_ + v] != kTree) flow_[art_base_ + v] = 0;
+  }
+
+  // The other node of a cell's (out, in) pair.
+  int32_t partner(int32_t x) const { return x < m_ ? x + m_ : x - m_; }
+  int64_t stay_arc(int32_t c) const {
+    return static_cast<int64_t>(c) * arcs_.slots + arcs_.stay_slot(c);
+  }
+
+  // Warm-start repair as a dual simplex step: v's subtree S needs flow opposite to its tree
+  // arc. Among the arcs that cross from S to the rest (outwards when S has surplus, inwards
+  // otherwise) take the one of least reduced cost, re-root S at its end in S and shift S's
+  // potentials by that reduced cost: every reduced cost stays >= 0, so when the flows come
+  // out non-negative no pivot is needed at all. Returns the node whose subtree supply must
+  // take the flow on, or -1 (S too large to scan, or every candidate would turn a flow
+  // negative).
+  int32_t attach_by_cheapest_arc(int32_t v, int64_t need) {
+    if (++stamp_ == 0) {  // wrapped: old marks would match again
+      std::fill(mark_.begin(), mark_.end(), 0);
+      stamp_ = 1;
+    }
+    subtree_.clear();
+    subtree_.push_back(v);
+    for (size_t k = 0; k < subtree_.size(); ++k) {
+      const int32_t x = subtree_[k];
+      // Subtrees on artificial arcs are scanned whole: left there they would cost big-M.
+      if (x >= 2 * m_ || (subtree_.size() > kRepairScanLimit && pred_[v] < art_base_)) return -1;
+      mark_[x] = stamp_;
+      for (int32_t ch = first_child_[x]; ch >= 0; ch = next_sibling_[ch]) subtree_.push_back(ch);
+    }
+    const int K = arcs_.slots;
+    candidates_.clear();
+    for (int32_t x : subtree_) {
+      if (need > 0 && x < m_) {
+        for (int d = 0; d < K; ++d) {
+          const int32_t t = arcs_.target(x, d);
+          if (t < 0 || mark_[in(t)] == stamp_) continue;
+          candidates_.push_back({arcs_.cost(x, d) + potential_[x] - potential_[in(t)],
+                                 static_cast<int64_t>(x) * K + d, x, in(t)});
+        }
+      } else if (need < 0 && x >= m_) {
+        const int32_t j = x - m_;
+        for (int d = 0; d < K; ++d) {
+          const int32_t src = arcs_.in_source(j, d);
+          if (src < 0 || mark_[src] == stamp_) continue;
+          const int slot = arcs_.in_slot(j, d);
+          candidates_.push_back({arcs_.cost(src, slot) + potential_[src] - potential_[x],
+                                 static_cast<int64_t>(src) * K + slot, x, src});
+        }
+      }
+    }
+    // The cheapest of the first few whose flows stay non-negative (a dearer one leaves a
+    // little dual infeasibility for the pivots, far less than big-M would).
+    const size_t tries = std::min(candidates_.size(), kRepairTries);
+    std::partial_sort(candidates_.begin(), candidates_.begin() + tries, candidates_.end(),
+                      [](const Candidate& l, const Candidate& r) {
+                        return l.rc < r.rc || (l.rc == r.rc && l.arc < r.arc);
+                      });
+    size_t pick = 0;
+    while (pick < tries && !attach_keeps_flows(v, need, candidates_[pick])) ++pick;
+    if (pick == tries) return -1;
+    const int64_t best_rc = candidates_[pick].rc, best_arc = candidates_[pick].arc;
+    const int32_t inner = candidates_[pick].inner, outer = candidates_[pick].outer;
+    const int64_t shift = need > 0 ? -best_rc : best_rc;
+    for (int32_t x : subtree_) potential_[x] += shift;
+    // New subtree supplies and flows along the reversed path, then re-hang.
+    path_.clear();
+    for (int32_t y = inner;; y = parent_[y]) {
+      path_.push_back(y);
+      if (y == v) break;
+    }
+    const int64_t old_arc = pred_[v];
+    for (size_t t = path_.size(); t-- > 1;)
+      subtree_supply_[path_[t]] = need - subtree_supply_[path_[t - 1]];
+    subtree_supply_[inner] = need;
+    rehang(v, inner, outer, best_arc);
+    flow_[old_arc] = 0;
+    flow_[best_arc] = need > 0 ? need : -need;
+    for (size_t t = 1; t < path_.size(); ++t) {
+      const int32_t y = path_[t];
+      flow_[pred_[y]] = up_[y] ? subtree_supply_[y] : -subtree_supply_[y];
+    }
+    int32_t y = outer;
+    for (; processed_[y]; y = parent_[y]) {
+      subtree_supply_[y] += need;
+      const int64_t arc = pred_[y];
+      if (arc >= art_base_) {
+        art_up_[y] = subtree_supply_[y] >= 0;
+        up_[y] = art_up_[y];
+      }
+      flow_[arc] = up_[y] ? subtree_supply_[y] : -subtree_supply_[y];
+    }
+    return y;
+  }
+
+  // Whether re-rooting v's subtree at c.inner and hanging it from c.outer keeps every placed
+  // flow non-negative: along the reversed tree path inner -> v, and above c.outer up to the
+  // first node whose flow is not placed yet (those change by `need`).
+  bool attach_keeps_flows(int32_t v, int64_t need, const Candidate& c) const {
+    for (int32_t below = c.inner; below != v;) {
+      const int32_t y = parent_[below];
+      const int64_t sub = need - subtree_supply_[below];       // all of S but below's old subtree
+      const bool child_is_source = source(pred_[below]) == y;  // that arc now hangs y below
+      if ((child_is_source ? sub : -sub) < 0) return false;
+      below = y;
+    }
+    for (int32_t y = c.outer; processed_[y]; y = parent_[y]) {
+      const int64_t sub = subtree_supply_[y] + need;
+      if (pred_[y] < art_base_ && (up_[y] ? sub : -sub) < 0) return false;
+    }
+    return true;
+  }
+
+  // Warm-start repair without big-M: v's tree arc joins cell j's pair (v's side) to cell i's
+  // pair, but v's subtree now needs flow the other way. If j's pair hangs together by its stay
+  // arc below v, the reverse move (the other cross arc between the two pairs) can carry that
+  // flow instead: the subtree is re-rooted at v's partner, which hangs from the partner of v's
+  // parent. Potentials then shift by the two moves' costs, not by M, so few pivots follow.
+  // Returns the node whose subtree supply must take the flow on (-1: the repair does not
+  // apply, e.g. a stay arc would need negative flow: the cell cannot pass that much on).
+  int32_t flip_cross_arc(int32_t v, int64_t need) {
+    if (v >= 2 * m_) return -1;
+    const int32_t p = parent_[v];
+    if (p >= 2 * m_ || partner(p) == v) return -1;  // root or reservoir, or v's own stay arc
+    const int32_t vp = partner(v), pp = partner(p);
+    const int32_t j = v < m_ ? v : v - m_;
+    const int32_t i = p < m_ ? p : p - m_;
+    if (parent_[vp] != v || pred_[vp] != stay_arc(j)) return -1;
+    const bool pp_below = parent_[pp] == p && pred_[pp] == stay_arc(i);
+    if (!pp_below && !(pp == parent_[p] && pred_[p] == stay_arc(i))) return -1;
+    // The reverse cross arc: out_j -> in_i when v = in_j, out_i -> in_j when v = out_j.
+    const int32_t from = v < m_ ? i : j, to = v < m_ ? j : i;
+    const int64_t arc = pred_[v];
+    const int slot =
+        arcs_.reverse_slot(to, static_cast<int>(arc - static_cast<int64_t>(to) * arcs_.slots));
+    if (arcs_.target(from, slot) != to) return -1;
+    const int64_t reverse = static_cast<int64_t>(from) * arcs_.slots + slot;
+    // v's new subtree (below vp by j's stay arc), and i's stay arc when pp, whose flow is
+    // already placed, takes the subtree on: both flows must stay non-negative.
+    const int64_t below = need - subtree_supply_[vp];
+    const int64_t stay_j = v < m_ ? below : -below;  // stay arc out_j -> in_j
+    if (stay_j < 0) return -1;
+    const bool pp_placed = pp_below && processed_[pp];
+    int64_t stay_i = 0;
+    if (pp_placed) {
+      const int64_t through = subtree_supply_[pp] + need;
+      stay_i = up_[pp] ? through : -through;
+      if (stay_i < 0) return -1;
+    }
+    remove_child(v, vp);
+    remove_child(p, v);
+    add_child(pp, vp);
+    add_child(vp, v);
+    state_[arc] = kLower;
+    flow_[arc] = 0;
+    pred_[vp] = reverse;
+    up_[vp] = source(reverse) == vp;
+    state_[reverse] = kTree;
+    flow_[reverse] = need >= 0 ? need : -need;
+    pred_[v] = stay_arc(j);
+    up_[v] = source(stay_arc(j)) == v;
+    flow_[stay_arc(j)] = stay_j;
+    subtree_supply_[v] = below;
+    subtree_supply_[vp] = need;
+    if (!pp_placed) return pp;
+    flow_[stay_arc(i)] = stay_i;
+    subtree_supply_[pp] += need;
+    return p;
   }
 
   void update_potentials_and_depth(int32_t top) {
@@ -328,13 +521,27 @@ class NetworkSimplex {
       rehang(leaving, new_top, new_parent, entering);
       // Shift the moved subtree's potentials so the entering arc prices at zero.
       const int64_t shift = on_source_side ? -rc : rc;
-      preorder(new_top);
-      for (int32_t x : order_) {
-        potential_[x] += shift;
-        depth_[x] = depth_[parent_[x]] + 1;
-      }
-      stats.moved_nodes += static_cast<long>(order_.size());
+      stats.moved_nodes += shift_subtree(new_top, shift);
       ++stats.pivots;
+    }
+  }
+
+  // Adds `shift` to the potentials of top's subtree and refreshes its depths, walking it
+  // depth-first through the child lists (no queue); returns the number of nodes.
+  long shift_subtree(int32_t top, int64_t shift) {
+    long count = 0;
+    int32_t x = top;
+    while (true) {
+      potential_[x] += shift;
+      depth_[x] = depth_[parent_[x]] + 1;
+      ++count;
+      if (first_child_[x] >= 0) {
+        x = first_child_[x];
+        continue;
+      }
+      while (x != top && next_sibling_[x] < 0) x = parent_[x];
+      if (x == top) return count;
+      x = next_sibling_[x];
     }
   }
 
@@ -373,6 +580,13 @@ class NetworkSimplex {
   bool solved_ = false;
   std::vector<int64_t> flow_, pred_, potential_, supply_, subtree_supply_;
   std::vector<int8_t> state_, up_, art_up_;
+  std::vector<uint8_t> processed_;  // place_tree_flows: subtree flow already placed
+  static constexpr size_t kRepairScanLimit = 1 << 14;  // largest subtree a repair scans
+  static constexpr size_t kRepairTries = 16;           // candidate arcs a repair tries
+  std::vector<Candidate> candidates_;
+  std::vector<uint32_t> mark_;  // == stamp_: in the subtree being repaired
+  uint32_t stamp_ = 0;
+  std::vector<int32_t> subtree_, path_;
   std::vector<int32_t> parent_, first_child_, next_sibling_, prev_sibling_, depth_, order_;
 };
 
