@@ -227,47 +227,68 @@ TEST(Transport, RefusesMassBeyondTheExactIntegerRangeOfAChain) {
   EXPECT_NE(message.find("beyond the exact integer range"), std::string::npos) << message;
 }
 
-// A chain of slowly moving, noisy states: every warm solve reaches the cold objective.
+// A chain of slowly moving, noisy states on `spec`'s grid: every warm solve reaches the cold
+// objective (and LEMON's), with less work, and the warm-start repairs are exercised.
+void check_warm_chain(TransportSpec spec, int steps) {
+  const int nx = spec.grid.nx, ny = spec.grid.ny;
+  spec.mask.assign(static_cast<size_t>(nx) * ny, 1);
+  for (size_t k = 0; k < spec.mask.size(); k += 17) spec.mask[k] = 0;
+  TransportSolver warm(spec), cold(spec);
+  SplitMix64 random(99);
+  std::vector<double> noise(spec.mask.size());
+  for (double& v : noise) v = random.uniform(0.0, 0.05);
+  auto state = [&](int step) {
+    std::vector<double> x(spec.mask.size());
+    const double cx = 0.2 * nx + 0.25 * step, cy = 0.3 * ny + 0.1 * step;
+    for (int j = 0; j < ny; ++j)
+      for (int i = 0; i < nx; ++i) {
+        const double r2 = (i - cx) * (i - cx) + (j - cy) * (j - cy);
+        x[j * nx + i] = 50.0 * std::exp(-r2 / 8.0) + 1.0 + noise[j * nx + i] * std::sin(step + i);
+      }
+    return x;
+  };
+  long warm_work = 0, cold_work = 0, repairs = 0;
+  std::vector<double> a = state(0);
+  for (int step = 1; step <= steps; ++step) {
+    const std::vector<double> b = state(step);
+    const TransportResult rw = warm.solve(a.data(), b.data(), true);
+    const TransportResult rc = cold.solve(a.data(), b.data(), false);
+    ASSERT_NE(rw.status, Status::kInfeasible) << "step " << step;
+    ASSERT_EQ(warm.objective_units(), cold.objective_units()) << "step " << step;
+    const auto oracle = test::lemon_solve(warm.integer_problem());
+    ASSERT_EQ(warm.objective_units(), oracle.cost) << "step " << step;
+    expect_marginals(warm);
+    repairs += rw.repairs;
+    if (step > 1) {
+      warm_work += rw.tree_updates;
+      cold_work += rc.tree_updates;
+    }
+    a = b;
+  }
+  EXPECT_LT(warm_work, cold_work) << "warm starts should save work";
+  EXPECT_GT(repairs, 0) << "the chain should exercise the warm-start repairs";
+}
+
 TEST(Transport, WarmStartedChainReachesTheColdObjectiveAtEveryStep) {
   for (StencilKind kind : {StencilKind::kEight, StencilKind::kFour, StencilKind::kTwentyFour}) {
+    SCOPED_TRACE(to_string(kind));
     TransportSpec spec;
     spec.grid = Grid{24, 18, 140.0, 130.0, 0, 0};
     spec.stencil = kind;
-    spec.mask.assign(24 * 18, 1);
-    for (int k = 0; k < 24 * 18; k += 17) spec.mask[k] = 0;
-    TransportSolver warm(spec), cold(spec);
-    SplitMix64 random(99);
-    std::vector<double> noise(24 * 18);
-    for (double& v : noise) v = random.uniform(0.0, 0.05);
-    auto state = [&](int step) {
-      std::vector<double> x(24 * 18);
-      const double cx = 5.0 + 0.25 * step, cy = 6.0 + 0.1 * step;
-      for (int j = 0; j < 18; ++j)
-        for (int i = 0; i < 24; ++i) {
-          const double r2 = (i - cx) * (i - cx) + (j - cy) * (j - cy);
-          x[j * 24 + i] = 50.0 * std::exp(-r2 / 8.0) + 1.0 + noise[j * 24 + i] * std::sin(step + i);
-        }
-      return x;
-    };
-    long warm_work = 0, cold_work = 0;
-    std::vector<double> a = state(0);
-    for (int step = 1; step <= 50; ++step) {
-      const std::vector<double> b = state(step);
-      const TransportResult rw = warm.solve(a.data(), b.data(), true);
-      const TransportResult rc = cold.solve(a.data(), b.data(), false);
-      ASSERT_EQ(rw.status, Status::kOptimal) << "step " << step;
-      ASSERT_EQ(warm.objective_units(), cold.objective_units()) << "step " << step;
-      const auto oracle = test::lemon_solve(warm.integer_problem());
-      ASSERT_EQ(warm.objective_units(), oracle.cost) << "step " << step;
-      expect_marginals(warm);
-      if (step > 1) {
-        warm_work += rw.tree_updates;
-        cold_work += rc.tree_updates;
-      }
-      a = b;
-    }
-    EXPECT_LT(warm_work, cold_work) << "warm starts should save work";
+    check_warm_chain(spec, 50);
   }
+}
+
+// The same with the relaxed policy's reservoir node in the tree, and on the global graph.
+TEST(Transport, WarmStartedRelaxedAndGlobalChainsReachTheColdObjective) {
+  TransportSpec relaxed;
+  relaxed.grid = Grid{24, 18, 140.0, 130.0, 0, 0};
+  relaxed.balance = Balance::kRelaxed;
+  check_warm_chain(relaxed, 30);
+  TransportSpec global;
+  global.grid = Grid{12, 9, 140.0, 130.0, 0, 0};
+  global.stencil = StencilKind::kGlobal;
+  check_warm_chain(global, 20);
 }
 
 }  // namespace

@@ -12,20 +12,25 @@
 // A_c - B_c. The starting basis is thus already optimal for the mass that stays; only the
 // net change (DESIGN.md section 1.2) is left for the pivots.
 //
-// Warm start: the previous optimal basis (a spanning tree) is kept. Its tree flows are
-// recomputed for the new supplies bottom-up; a subtree whose tree arc would need a negative
-// flow is re-hung from the root by its artificial arc. Consecutive fine steps differ little,
-// so few subtrees move and few pivots restore optimality.
+// Warm start: the previous optimal basis (a spanning tree) and its potentials are kept; with
+// the same costs every reduced cost is still >= 0. The tree flows are recomputed for the new
+// supplies bottom-up; a subtree whose tree arc would need a negative flow (or whose
+// artificial arc would carry flow) is re-attached by a dual simplex step, which keeps every
+// reduced cost >= 0, or else by the reverse move between the same two cells; only failing
+// both does it hang from the root at big-M. When every flow comes out non-negative the basis
+// is optimal at once.
 //
-// The tree is stored with parent, depth and doubly linked child lists; a pivot re-roots the
-// subtree cut off by the leaving arc under the entering arc and shifts its potentials.
-// Pricing is block search over the arcs, starting where the last block ended.
+// The tree is stored with parent pointers and doubly linked child lists; a pivot re-roots the
+// subtree cut off by the leaving arc under the entering arc and shifts its potentials; the
+// cycle's join is found by walking up from both ends. Pricing is block search over the arcs
+// in mixed order, starting where the last block ended.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <numeric>
 #include <vector>
 
 namespace snapflow::transport {
@@ -34,6 +39,7 @@ struct FlowStats {
   int64_t unroutable = 0;  // flow left on artificial arcs: mass that could not be placed
   long pivots = 0;
   long moved_nodes = 0;  // nodes re-hung by pivots (tree update work)
+  long repairs = 0;      // warm start: tree arcs re-attached without big-M
 };
 
 template <class Arcs>
@@ -60,7 +66,7 @@ class NetworkSimplex {
     first_child_.assign(nodes_, -1);
     next_sibling_.assign(nodes_, -1);
     prev_sibling_.assign(nodes_, -1);
-    depth_.assign(nodes_, 0);
+    join_mark_.assign(nodes_, 0);
     pred_.assign(nodes_, -1);
     up_.assign(nodes_, 0);
     art_up_.assign(nodes_, 1);
@@ -82,8 +88,8 @@ class NetworkSimplex {
     if (reservoir_) supply_[reservoir_node()] = missing;
     if (!(warm && solved_)) build_crash_basis();
     FlowStats stats;
-    place_tree_flows(warm && solved_);
-    update_potentials_and_depth(root_);
+    stats.repairs = place_tree_flows(warm && solved_);
+    update_potentials();
     pivot_to_optimality(stats);
     for (int32_t v = 0; v < root_; ++v) {
       const int64_t arc = art_base_ + v;
@@ -102,7 +108,7 @@ class NetworkSimplex {
     return 8 * (flow_.capacity() + pred_.capacity() + potential_.capacity() + supply_.capacity() +
                 subtree_supply_.capacity()) +
            4 * (parent_.capacity() + first_child_.capacity() + next_sibling_.capacity() +
-                prev_sibling_.capacity() + depth_.capacity() + order_.capacity()) +
+                prev_sibling_.capacity() + join_mark_.capacity() + order_.capacity()) +
            state_.capacity() + up_.capacity() + art_up_.capacity() + processed_.capacity() +
            4 * (mark_.capacity() + subtree_.capacity() + path_.capacity()) +
            sizeof(Candidate) * candidates_.capacity();
@@ -205,7 +211,8 @@ class NetworkSimplex {
   // (attach_by_cheapest_arc) or else by the reverse move (flip_cross_arc); failing both it
   // hangs from the root by its artificial arc. Artificial arcs take the orientation their flow
   // needs.
-  void place_tree_flows(bool repair) {
+  long place_tree_flows(bool repair) {
+    long repairs = 0;
     preorder(root_);
     for (int32_t v : order_) subtree_supply_[v] = supply_[v];
     processed_.assign(nodes_, 0);
@@ -219,6 +226,7 @@ class NetworkSimplex {
         // In a warm start, flow on an artificial arc would cost big-M: re-attach instead.
         if (const int32_t taker = attach_by_cheapest_arc(v, need); taker >= 0) {
           subtree_supply_[taker] += need;
+          ++repairs;
           continue;
         }
       }
@@ -230,9 +238,11 @@ class NetworkSimplex {
         flow_[arc] = up_[v] ? need : -need;
       } else if (const int32_t taker = attach_by_cheapest_arc(v, need); taker >= 0) {
         subtree_supply_[taker] += need;
+        ++repairs;
         continue;
       } else if (const int32_t taker2 = flip_cross_arc(v, need); taker2 >= 0) {
         subtree_supply_[taker2] += need;
+        ++repairs;
         continue;
       } else {
         flow_[arc] = 0;
@@ -249,6 +259,7 @@ class NetworkSimplex {
     // A non-tree arc carries no flow (all arcs are uncapacitated).
     for (int32_t v = 0; v < root_; ++v)
       if (state_[art_base_ + v] != kTree) flow_[art_base_ + v] = 0;
+    return repairs;
   }
 
   // The other node of a cell's (out, in) pair.
@@ -418,32 +429,37 @@ class NetworkSimplex {
     return p;
   }
 
-  void update_potentials_and_depth(int32_t top) {
-    preorder(top);
-    for (int32_t x : order_) {
-      if (x == root_) {
-        potential_[x] = 0;
-        depth_[x] = 0;
-        continue;
-      }
-      const int32_t p = parent_[x];
+  void update_potentials() {
+    preorder(root_);
+    potential_[root_] = 0;
+    for (size_t k = 1; k < order_.size(); ++k) {
+      const int32_t x = order_[k];
       const int64_t c = cost(pred_[x]);
-      potential_[x] = up_[x] ? potential_[p] - c : potential_[p] + c;
-      depth_[x] = depth_[p] + 1;
+      potential_[x] = up_[x] ? potential_[parent_[x]] - c : potential_[parent_[x]] + c;
     }
   }
 
   // Block search: the most negative reduced cost within a block of arcs, scanning on from
-  // where the last search stopped; the real arcs are visited cell by cell (neighbour table
-  // and per-direction costs, no arc-id decoding), then the reservoir and artificial arcs in
-  // chunks of the same size. Returns -1 when every arc prices out.
+  // where the last search stopped. The arcs are visited in units: a cell's real arcs
+  // (neighbour table and per-direction costs, no arc-id decoding), then chunks of the same
+  // size of reservoir and artificial arcs. Runs of kPricingChunk consecutive units (cache
+  // friendly) are taken in mixed order (mixing_stride), so a block samples the whole grid.
+  // Returns -1 when every arc prices out.
   int64_t find_entering_arc() {
     const int K = arcs_.slots;
     const int32_t units = m_ + static_cast<int32_t>((arc_count_ - real_arcs_ + K - 1) / K);
     int64_t best = -1, best_rc = 0, in_block = 0;
-    for (int32_t count = 0; count < units; ++count) {
-      const int32_t c = next_unit_;
-      next_unit_ = next_unit_ + 1 == units ? 0 : next_unit_ + 1;
+    const int32_t chunk = kPricingChunk;
+    const int32_t chunks = (units + chunk - 1) / chunk, padded = chunks * chunk;
+    if (stride_runs_ != chunks) {
+      stride_runs_ = chunks;
+      stride_ = mixing_stride(chunks);
+    }
+    for (int32_t count = 0; count < padded; ++count) {
+      const int32_t c = static_cast<int32_t>((next_unit_ / chunk) * stride_ % chunks) * chunk +
+                        next_unit_ % chunk;
+      next_unit_ = next_unit_ + 1 >= padded ? 0 : next_unit_ + 1;
+      if (c >= units) continue;
       if (c < m_) {
         const int64_t base = static_cast<int64_t>(c) * K;
         const int64_t pc = potential_[c];
@@ -479,21 +495,46 @@ class NetworkSimplex {
     return best;
   }
 
+  // A stride coprime to `runs` near the golden section of it: run k of the search is
+  // k * stride mod runs, so a block samples cells from all over the grid. Scanning cells in
+  // grid order instead makes the entering arcs sweep the grid and the tree grow long chains:
+  // 2-4x more tree updates on province DMD states (LEMON mixes its arcs for the same reason).
+  static int64_t mixing_stride(int32_t runs) {
+    int64_t stride = static_cast<int64_t>(runs * 0.618) | 1;
+    while (std::gcd(stride, static_cast<int64_t>(runs)) != 1) stride += 2;
+    return stride;
+  }
+
+  // The lowest common ancestor of u and v: both walk up in turn, marking what they pass, until
+  // one reaches a node the other passed (no depths to keep up to date after each pivot).
+  int32_t find_join(int32_t u, int32_t v) {
+    join_stamp_ += 2;
+    if (join_stamp_ < 2) {  // wrapped: old marks would match again
+      std::fill(join_mark_.begin(), join_mark_.end(), 0);
+      join_stamp_ = 2;
+    }
+    const uint32_t from_u = join_stamp_, from_v = join_stamp_ + 1;
+    if (u == v) return u;
+    join_mark_[u] = from_u;
+    join_mark_[v] = from_v;
+    while (true) {
+      if (u != root_) {
+        u = parent_[u];
+        if (join_mark_[u] == from_v) return u;
+        join_mark_[u] = from_u;
+      }
+      if (v != root_) {
+        v = parent_[v];
+        if (join_mark_[v] == from_u) return v;
+        join_mark_[v] = from_v;
+      }
+    }
+  }
+
   void pivot_to_optimality(FlowStats& stats) {
     for (int64_t entering = find_entering_arc(); entering >= 0; entering = find_entering_arc()) {
       const int32_t u = source(entering), v = target(entering);
-      int32_t a = u, b = v;
-      while (a != b) {
-        if (depth_[a] > depth_[b])
-          a = parent_[a];
-        else if (depth_[b] > depth_[a])
-          b = parent_[b];
-        else {
-          a = parent_[a];
-          b = parent_[b];
-        }
-      }
-      const int32_t join = a;
+      const int32_t join = find_join(u, v);
       // Push along u -> v and back through the tree v -> join -> u. Arcs whose flow would
       // decrease bound the step; ties are broken so the tree stays strongly feasible.
       int64_t delta = std::numeric_limits<int64_t>::max();
@@ -526,14 +567,13 @@ class NetworkSimplex {
     }
   }
 
-  // Adds `shift` to the potentials of top's subtree and refreshes its depths, walking it
-  // depth-first through the child lists (no queue); returns the number of nodes.
+  // Adds `shift` to the potentials of top's subtree, walking it depth-first through the child
+  // lists (no queue); returns the number of nodes.
   long shift_subtree(int32_t top, int64_t shift) {
     long count = 0;
     int32_t x = top;
     while (true) {
       potential_[x] += shift;
-      depth_[x] = depth_[parent_[x]] + 1;
       ++count;
       if (first_child_[x] >= 0) {
         x = first_child_[x];
@@ -577,6 +617,9 @@ class NetworkSimplex {
   int64_t real_arcs_ = 0, destroy_base_ = 0, create_base_ = 0, art_base_ = 0, arc_count_ = 0;
   int64_t art_cost_ = 0, block_ = 64;
   int32_t next_unit_ = 0;
+  static constexpr int32_t kPricingChunk = 128;  // consecutive units per run of the search
+  int32_t stride_runs_ = 0;
+  int64_t stride_ = 1;
   bool solved_ = false;
   std::vector<int64_t> flow_, pred_, potential_, supply_, subtree_supply_;
   std::vector<int8_t> state_, up_, art_up_;
@@ -587,7 +630,9 @@ class NetworkSimplex {
   std::vector<uint32_t> mark_;  // == stamp_: in the subtree being repaired
   uint32_t stamp_ = 0;
   std::vector<int32_t> subtree_, path_;
-  std::vector<int32_t> parent_, first_child_, next_sibling_, prev_sibling_, depth_, order_;
+  std::vector<int32_t> parent_, first_child_, next_sibling_, prev_sibling_, order_;
+  std::vector<uint32_t> join_mark_;  // find_join: passed from u (join_stamp_) or v (+1)
+  uint32_t join_stamp_ = 0;
 };
 
 }  // namespace snapflow::transport

@@ -196,6 +196,7 @@ TransportResult TransportSolver::solve(const double* a, const double* b, bool wa
   r.unroutable = s.solve_unit * static_cast<double>(stats.unroutable);
   r.pivots = stats.pivots;
   r.tree_updates = stats.moved_nodes;
+  r.repairs = stats.repairs;
   if (stats.unroutable > 0)
     r.status = Status::kInfeasible;
   else if (r.created > 0 || r.destroyed > 0)

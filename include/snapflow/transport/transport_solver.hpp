@@ -46,6 +46,7 @@ struct TransportResult {
   double unroutable = 0.0;  // infeasible: mass that could reach no destination in the stencil
   long pivots = 0;
   long tree_updates = 0;  // nodes re-hung by the pivots (work measure)
+  long repairs = 0;       // warm start: subtrees re-attached without big-M
   bool warm = false;
   double seconds = 0.0;
 };
