@@ -52,8 +52,9 @@ std::vector<int64_t> round_to_total(const std::vector<double>& x, double unit, i
     const int64_t step = missing > 0 ? 1 : -1;
     const size_t count = std::min<size_t>(n, static_cast<size_t>(std::llabs(missing)));
     if (step > 0) {
-      std::partial_sort(order.begin(), order.begin() + static_cast<long>(count), order.end(),
-                        larger_remainder);
+      // The `count` largest remainders (a strict order: the same cells whatever the method).
+      std::nth_element(order.begin(), order.begin() + static_cast<long>(count - 1), order.end(),
+                       larger_remainder);
       for (size_t k = 0; k < count; ++k) units[order[k]] += 1;
     } else {
       // Take units back from the smallest remainders among cells that still have one.
