@@ -12,18 +12,17 @@
 // LEMON on `lemon_chain` of them). With -dmd the chain's states are those `snapflow run`
 // solves instead: x(t) of the DMD model saved by `snapflow dmd -dmd_save_modes` on the
 // snapshot file -i (grid and mask from there); -sizes "" then skips the single LPs.
+#include <mpi.h>
 #include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
-
-#include <mpi.h>
-
-#include <functional>
 
 #include "../tests/lemon_oracle.hpp"
 #include "snapflow/core/error.hpp"

@@ -177,7 +177,7 @@ class NetworkSimplex {
     std::fill(first_child_.begin(), first_child_.end(), -1);
     parent_[root_] = -1;
     for (int32_t c = 0; c < m_; ++c) {
-      const int64_t stay = static_cast<int64_t>(c) * arcs_.slots + arcs_.stay_slot(c);
+      const int64_t stay = stay_arc(c);
       // The heavier side hangs from the root; the other hangs from it by the stay arc.
       const bool out_on_top = supply_[c] + supply_[in(c)] >= 0;
       const int32_t top = out_on_top ? c : in(c), below = out_on_top ? in(c) : c;
@@ -456,8 +456,10 @@ class NetworkSimplex {
       stride_ = mixing_stride(chunks);
     }
     for (int32_t count = 0; count < padded; ++count) {
-      const int32_t c = static_cast<int32_t>((next_unit_ / chunk) * stride_ % chunks) * chunk +
-                        next_unit_ % chunk;
+      // A run's first unit is placed by the stride; the rest of the run follows it.
+      if (next_unit_ % chunk == 0)
+        run_base_ = static_cast<int32_t>((next_unit_ / chunk) * stride_ % chunks) * chunk;
+      const int32_t c = run_base_ + next_unit_ % chunk;
       next_unit_ = next_unit_ + 1 >= padded ? 0 : next_unit_ + 1;
       if (c >= units) continue;
       if (c < m_) {
@@ -617,6 +619,7 @@ class NetworkSimplex {
   int64_t real_arcs_ = 0, destroy_base_ = 0, create_base_ = 0, art_base_ = 0, arc_count_ = 0;
   int64_t art_cost_ = 0, block_ = 64;
   int32_t next_unit_ = 0;
+  int32_t run_base_ = 0;                         // first unit of the run next_unit_ is in
   static constexpr int32_t kPricingChunk = 128;  // consecutive units per run of the search
   int32_t stride_runs_ = 0;
   int64_t stride_ = 1;
