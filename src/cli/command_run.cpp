@@ -45,6 +45,8 @@ const char kRunHelp[] =
     "                      the output does not depend on the ranks or threads\n"
     "Transport:\n"
     "  -stencil 4|8 (8)  -cost euclid|power (euclid)  -cost_power q (1.05)\n"
+    "  -cost_tiebreak f (0.001)  moves cost up to f x min(dx, dy) more, fixed per arc: makes\n"
+    "                      the optimal flow unique (0: exact costs, many optimal flows)\n"
     "  -balance scale|uniform|relaxed (scale)  -relax_penalty P (5 max(dx, dy))\n"
     "  -infeasible relax|abort (relax)  what to do with a step the balance policy cannot\n"
     "                      route: solve it relaxed (status 1, counted) or stop the run\n"
@@ -178,6 +180,7 @@ int run_run(const CommandLine&) {
                           "(snapflow transport solves single 24/global problems)");
   settings.spec.cost.kind = parse_cost(option_string("cost", "euclid"));
   settings.spec.cost.power = option_double("cost_power", 1.05, 1e-6, 16.0);
+  settings.spec.cost.tiebreak = option_double("cost_tiebreak", 1e-3, 0.0, 0.1);
   settings.spec.balance = parse_balance(option_string("balance", "scale"));
   settings.spec.relax_penalty =
       option_double("relax_penalty", 0.0, 0.0, std::numeric_limits<double>::max());
@@ -232,6 +235,7 @@ int run_run(const CommandLine&) {
       {"frames", static_cast<double>(schedule.frames())},
       {"segment_frames", static_cast<double>(schedule.segment_frames())},
       {"cost_power", settings.spec.cost.power},
+      {"cost_tiebreak", settings.spec.cost.tiebreak},
       {"relax_penalty", settings.spec.relax_penalty},
       {"state_floor", state_floor},
       {"nx", meta.grid.nx},

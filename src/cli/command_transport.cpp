@@ -18,6 +18,8 @@ const char kTransportHelp[] =
     "  {\"status\": ..., \"cost\": ... (mass x length), \"moved\": ... (mass), \"seconds\": ...}\n"
     "  -stencil 4|8|24|global (8)  where mass may go in one step\n"
     "  -cost euclid|power (euclid)  -cost_power q (1.05): power cost h (|p_i - p_j| / h)^q\n"
+    "  -cost_tiebreak f (0.001)  moves cost up to f x min(dx, dy) more, fixed per arc: makes\n"
+    "     the optimal flow unique; the cost found is within (1 + f) of the optimum\n"
     "  -balance scale|uniform|relaxed (scale)  -relax_penalty P (5 max(dx, dy)): per unit\n"
     "     of mass created or destroyed by the relaxed policy\n"
     "  -o FILE  also write the flows (HDF5: /transport/flow [ny, nx, D], /transport/offsets)\n"
@@ -49,6 +51,7 @@ int run_transport(const CommandLine&) {
   spec.stencil = parse_stencil(option_string("stencil", "8"));
   spec.cost.kind = parse_cost(option_string("cost", "euclid"));
   spec.cost.power = option_double("cost_power", 1.05, 1e-6, 16.0);
+  spec.cost.tiebreak = option_double("cost_tiebreak", 1e-3, 0.0, 0.1);
   spec.balance = parse_balance(option_string("balance", "scale"));
   spec.relax_penalty = option_double("relax_penalty", 0.0, 0.0, std::numeric_limits<double>::max());
   const auto output = option_string("o");

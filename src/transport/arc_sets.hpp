@@ -9,14 +9,30 @@
 
 namespace snapflow::transport {
 
+// Tie-breaking cost of arc (c, d): a fixed pseudo-random integer in [0, range). With
+// isotropic costs on a grid the local LP has many optimal flows (right-then-up costs as much
+// as up-then-right), so nearly equal problems could get optimal flows far apart; perturbing
+// every move's cost by a tiny amount that depends on the arc, not on the data, makes the
+// optimum unique in practice and the flows continuous in the data.
+inline int64_t tie_break(int32_t c, int d, uint32_t range) {
+  uint32_t x = static_cast<uint32_t>(c) * 0x9E3779B1u ^ static_cast<uint32_t>(d) * 0x85EBCA77u;
+  x ^= x >> 15;
+  x *= 0x2C1B3C6Du;
+  x ^= x >> 12;
+  return static_cast<int64_t>((static_cast<uint64_t>(x) * range) >> 32);
+}
+
 // Local stencil: a neighbour table and one integer cost per direction (regular grid).
 struct LocalArcs {
   int slots = 0;
   std::vector<int32_t> neighbour;  // [cells * slots], -1 where the slot has no arc
   std::vector<int64_t> direction_cost;
+  uint32_t tie_range = 0;  // moves (not stays) cost up to tie_range - 1 units more
 
   int32_t target(int32_t c, int d) const { return neighbour[static_cast<size_t>(c) * slots + d]; }
-  int64_t cost(int32_t, int d) const { return direction_cost[d]; }
+  int64_t cost(int32_t c, int d) const {
+    return d == stay_slot(c) ? 0 : direction_cost[d] + tie_break(c, d, tie_range);
+  }
   int stay_slot(int32_t) const { return slots / 2; }
   // The arc into cell j through slot d (its source, and the source's slot), if any.
   int32_t in_source(int32_t j, int d) const {
@@ -33,11 +49,14 @@ struct GlobalArcs {
   std::vector<int32_t> column, row;  // grid position of each active cell
   int nx = 0;
   std::vector<int64_t> offset_cost;  // [|di| + |dj| * nx]
+  uint32_t tie_range = 0;            // as LocalArcs::tie_range
 
   int32_t target(int32_t, int d) const { return d; }
   int64_t cost(int32_t c, int d) const {
+    if (c == d) return 0;
     return offset_cost[static_cast<size_t>(std::abs(column[d] - column[c]) +
-                                           std::abs(row[d] - row[c]) * nx)];
+                                           std::abs(row[d] - row[c]) * nx)] +
+           tie_break(c, d, tie_range);
   }
   int stay_slot(int32_t c) const { return c; }
   int32_t in_source(int32_t, int d) const { return d; }

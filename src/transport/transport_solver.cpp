@@ -78,6 +78,9 @@ TransportSolver::TransportSolver(const TransportSpec& spec) : impl_(std::make_un
                   "transport: mask has " << spec.mask.size() << " cells, grid has " << g.cells());
   SNAPFLOW_VERIFY(spec.cost.kind == CostKind::kEuclid || spec.cost.power > 0,
                   "transport: option -cost_power must be > 0, got " << spec.cost.power);
+  SNAPFLOW_VERIFY(spec.cost.tiebreak >= 0 && spec.cost.tiebreak <= 0.1,
+                  "transport: option -cost_tiebreak must be in [0, 0.1], got "
+                      << spec.cost.tiebreak);
   std::vector<int32_t> index(static_cast<size_t>(g.cells()), -1);
   for (int32_t k = 0; k < g.cells(); ++k)
     if (spec.mask.empty() || spec.mask[k]) {
@@ -91,6 +94,7 @@ TransportSolver::TransportSolver(const TransportSpec& spec) : impl_(std::make_un
   const double penalty = spec.relax_penalty > 0 ? spec.relax_penalty : 5.0 * std::max(g.dx, g.dy);
   s.penalty_units = integer_cost(penalty);
   const bool reservoir = spec.balance == Balance::kRelaxed;
+  const auto tie_range = static_cast<uint32_t>(std::llround(spec.cost.tiebreak * kCostSteps));
 
   if (s.is_global()) {
     SNAPFLOW_VERIFY(static_cast<double>(m) * m <= 4.0e8, "transport: the global problem has "
@@ -98,6 +102,7 @@ TransportSolver::TransportSolver(const TransportSpec& spec) : impl_(std::make_un
                                                              << " arcs; use a local -stencil");
     s.global.slots = m;
     s.global.nx = g.nx;
+    s.global.tie_range = tie_range;
     for (int32_t c : s.cells) {
       s.global.column.push_back(c % g.nx);
       s.global.row.push_back(c / g.nx);
@@ -114,6 +119,7 @@ TransportSolver::TransportSolver(const TransportSpec& spec) : impl_(std::make_un
   s.stencil = make_stencil(spec.stencil);
   const int K = s.stencil.directions();
   s.local.slots = K;
+  s.local.tie_range = tie_range;
   s.local.neighbour.assign(static_cast<size_t>(m) * K, -1);
   for (int d = 0; d < K; ++d) {
     s.real_cost.push_back(spec.cost(s.stencil.ox[d] * g.dx, s.stencil.oy[d] * g.dy, h));

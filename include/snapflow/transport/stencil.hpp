@@ -19,6 +19,10 @@ std::string to_string(CostKind kind);
 struct CostModel {
   CostKind kind = CostKind::kEuclid;
   double power = 1.0;  // q of the power cost h (|p_i - p_j| / h)^q
+  // Tie-breaking: every move's cost is raised by a fixed pseudo-random amount below
+  // tiebreak x h (arc_sets.hpp, tie_break), so the optimal flow is unique and continuous in the
+  // data; the cost of the flows found is within a factor (1 + tiebreak) of the optimum.
+  double tiebreak = 1e-3;
   // Cost of moving one unit of mass by (dx, dy), in length units.
   double operator()(double dx, double dy, double h) const;
 };
