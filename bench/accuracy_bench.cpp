@@ -141,11 +141,10 @@ void study(const char* name, const SynthCase& synth, int rank, double floor_frac
       "%-10s %4.2f %6.4f %4ld %4d %8.4f %9.4f %9s %11.4f %8.4f %9.4f %9.4f %7.2f %7.2f %8ld "
       "%8.3f\n",
       name, grid.dx, schedule.dt(), schedule.steps(), model.rank(),
-      std::sqrt(state_difference / state_norm),
-      flow_difference(exact.result, dmd.result, true), paper_e_local,
-      flow_difference(exact.result, dmd.result, false), std::sqrt(cost_difference / cost_norm),
-      exact.velocity.relative(), dmd.velocity.relative(), exact.velocity.angle_degrees(),
-      dmd.velocity.angle_degrees(), relaxed, seconds);
+      std::sqrt(state_difference / state_norm), flow_difference(exact.result, dmd.result, true),
+      paper_e_local, flow_difference(exact.result, dmd.result, false),
+      std::sqrt(cost_difference / cost_norm), exact.velocity.relative(), dmd.velocity.relative(),
+      exact.velocity.angle_degrees(), dmd.velocity.angle_degrees(), relaxed, seconds);
   std::fflush(stdout);
 }
 
@@ -165,9 +164,9 @@ int main(int argc, char** argv) {
       "rank %d\n",
       transport::to_string(cost.kind).c_str(), cost.power, cost.tiebreak, rank);
   const double floor_fraction = std::atof(arg(argc, argv, "-floor", "0"));
-  std::printf("%-10s %4s %6s %4s %4s %8s %9s %9s %11s %8s %9s %9s %7s %7s %8s %8s\n", "case",
-              "dx", "dt_f", "K", "r", "E_state", "E_local", "paper", "E_no_stays", "E_cost", "v_exact", "v_dmd",
-              "ang_ex", "ang_dmd", "relaxed", "lp_s");
+  std::printf("%-10s %4s %6s %4s %4s %8s %9s %9s %11s %8s %9s %9s %7s %7s %8s %8s\n", "case", "dx",
+              "dt_f", "K", "r", "E_state", "E_local", "paper", "E_no_stays", "E_cost", "v_exact",
+              "v_dmd", "ang_ex", "ang_dmd", "relaxed", "lp_s");
   const char* paper[] = {"0.030", "0.028", "0.020"};
   size_t pos = 0;
   while (pos < sizes.size()) {

@@ -78,9 +78,9 @@ TransportSolver::TransportSolver(const TransportSpec& spec) : impl_(std::make_un
                   "transport: mask has " << spec.mask.size() << " cells, grid has " << g.cells());
   SNAPFLOW_VERIFY(spec.cost.kind == CostKind::kEuclid || spec.cost.power > 0,
                   "transport: option -cost_power must be > 0, got " << spec.cost.power);
-  SNAPFLOW_VERIFY(spec.cost.tiebreak >= 0 && spec.cost.tiebreak <= 0.1,
-                  "transport: option -cost_tiebreak must be in [0, 0.1], got "
-                      << spec.cost.tiebreak);
+  SNAPFLOW_VERIFY(
+      spec.cost.tiebreak >= 0 && spec.cost.tiebreak <= 0.1,
+      "transport: option -cost_tiebreak must be in [0, 0.1], got " << spec.cost.tiebreak);
   std::vector<int32_t> index(static_cast<size_t>(g.cells()), -1);
   for (int32_t k = 0; k < g.cells(); ++k)
     if (spec.mask.empty() || spec.mask[k]) {
