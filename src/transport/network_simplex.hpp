@@ -73,7 +73,6 @@ class NetworkSimplex {
     potential_.assign(nodes_, 0);
     supply_.assign(nodes_, 0);
     subtree_supply_.assign(nodes_, 0);
-    sqrt_arcs_ = std::sqrt(static_cast<double>(arc_count_));
   }
 
   FlowStats solve(const std::vector<int64_t>& A, const std::vector<int64_t>& B, bool warm) {
@@ -87,13 +86,12 @@ class NetworkSimplex {
     if (reservoir_) supply_[reservoir_node()] = missing;
     if (!(warm && solved_)) build_crash_basis();
     FlowStats stats;
-    // A warm start leaves few arcs with a negative reduced cost: any of them will do, and
-    // searching far for the best one costs more than the extra pivots (measured).
-    const double block = sqrt_arcs_ * (warm && solved_ ? kWarmBlockFraction : kColdBlockFraction);
-    block_ = std::max<int64_t>(16, static_cast<int64_t>(block));
-    stats.repairs = place_tree_flows(warm && solved_);
+    const bool warm_start = warm && solved_;
+    max_block_ = std::max<int64_t>(kMinBlock, static_cast<int64_t>(std::sqrt(arc_count_)));
+    block_ = warm_start ? kMinBlock : max_block_;
+    stats.repairs = place_tree_flows(warm_start);
     update_potentials();
-    pivot_to_optimality(stats);
+    pivot_to_optimality(stats, warm_start);
     for (int32_t v = 0; v < root_; ++v) {
       const int64_t arc = art_base_ + v;
       if (art_up_[v]) stats.unroutable += flow_[arc];
@@ -536,8 +534,18 @@ class NetworkSimplex {
     }
   }
 
-  void pivot_to_optimality(FlowStats& stats) {
+  // Warm solves size the pricing block to the tree-update work per pivot (recent average),
+  // between kMinBlock and sqrt(arcs) (LEMON's block, kept for cold solves). After an easy warm
+  // start few arcs price negative and any will do: the search, not the pivots, was the cost
+  // (province DMD steps at 07:45: 1.12 -> 0.52 s). After a hard one (deep trees, thousands
+  // of nodes moved per pivot) the best of a full block saves pivots that cost far more.
+  void pivot_to_optimality(FlowStats& stats, bool adapt_block) {
+    long window_pivots = 0, window_moved = 0;
     for (int64_t entering = find_entering_arc(); entering >= 0; entering = find_entering_arc()) {
+      if (adapt_block && window_pivots == kBlockWindow) {
+        block_ = std::clamp<int64_t>(window_moved / window_pivots, kMinBlock, max_block_);
+        window_pivots = window_moved = 0;
+      }
       const int32_t u = source(entering), v = target(entering);
       const int32_t join = find_join(u, v);
       // Push along u -> v and back through the tree v -> join -> u. Arcs whose flow would
@@ -567,7 +575,10 @@ class NetworkSimplex {
       rehang(leaving, new_top, new_parent, entering);
       // Shift the moved subtree's potentials so the entering arc prices at zero.
       const int64_t shift = on_source_side ? -rc : rc;
-      stats.moved_nodes += shift_subtree(new_top, shift);
+      const long moved = shift_subtree(new_top, shift);
+      stats.moved_nodes += moved;
+      window_moved += moved;
+      ++window_pivots;
       ++stats.pivots;
     }
   }
@@ -621,12 +632,9 @@ class NetworkSimplex {
   int32_t nodes_ = 0, root_ = 0;
   int64_t real_arcs_ = 0, destroy_base_ = 0, create_base_ = 0, art_base_ = 0, arc_count_ = 0;
   int64_t art_cost_ = 0, block_ = 64;
-  double sqrt_arcs_ = 0.0;
-  // Pricing block sizes as fractions of sqrt(arcs), as LEMON's block search. Cold: 1 (1/4 was
-  // faster at 256 x 256, 2.96 -> 2.47 s, but slower on the province, 50 -> 59 s). Warm: 1/64
-  // (province DMD steps 1.12 -> 0.52 s per LP).
-  static constexpr double kColdBlockFraction = 1.0;
-  static constexpr double kWarmBlockFraction = 1.0 / 64;
+  int64_t max_block_ = 64;
+  static constexpr int64_t kMinBlock = 16;  // arcs priced per pivot at the least
+  static constexpr long kBlockWindow = 64;  // pivots per warm block-size update
   int32_t next_unit_ = 0;
   int32_t run_base_ = 0;                         // first unit of the run next_unit_ is in
   static constexpr int32_t kPricingChunk = 128;  // consecutive units per run of the search
