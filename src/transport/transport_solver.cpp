@@ -119,8 +119,8 @@ TransportSolver::TransportSolver(const TransportSpec& spec) : impl_(std::make_un
   s.stencil = make_stencil(spec.stencil);
   const int K = s.stencil.directions();
   s.local.slots = K;
-  s.local.tie_range = tie_range;
   s.local.neighbour.assign(static_cast<size_t>(m) * K, -1);
+  s.local.tie.assign(static_cast<size_t>(m) * K, 0);
   for (int d = 0; d < K; ++d) {
     s.real_cost.push_back(spec.cost(s.stencil.ox[d] * g.dx, s.stencil.oy[d] * g.dy, h));
     s.local.direction_cost.push_back(integer_cost(s.real_cost.back()));
@@ -131,6 +131,9 @@ TransportSolver::TransportSolver(const TransportSpec& spec) : impl_(std::make_un
       const int ti = i + s.stencil.ox[d], tj = j + s.stencil.oy[d];
       if (!s.stencil.used[d] || ti < 0 || tj < 0 || ti >= g.nx || tj >= g.ny) continue;
       s.local.neighbour[static_cast<size_t>(c) * K + d] = index[g.index(tj, ti)];
+      if (d != s.local.stay_slot(c))
+        s.local.tie[static_cast<size_t>(c) * K + d] =
+            static_cast<uint16_t>(tie_break(c, d, tie_range));
     }
   }
   s.local_flow =
@@ -235,7 +238,8 @@ size_t TransportSolver::memory_bytes() const {
   size_t bytes =
       4 * (s.cells.capacity() + s.local.neighbour.capacity() + s.global.column.capacity() +
            s.global.row.capacity()) +
-      8 * (s.global.offset_cost.capacity() + s.masses.a.capacity() + s.masses.b.capacity());
+      8 * (s.global.offset_cost.capacity() + s.masses.a.capacity() + s.masses.b.capacity()) +
+      2 * s.local.tie.capacity();
   bytes += s.is_global() ? s.global_flow->memory_bytes() : s.local_flow->memory_bytes();
   return bytes;
 }
