@@ -180,7 +180,7 @@ int run_run(const CommandLine&) {
                           "(snapflow transport solves single 24/global problems)");
   settings.spec.cost.kind = parse_cost(option_string("cost", "euclid"));
   settings.spec.cost.power = option_double("cost_power", 1.05, 1e-6, 16.0);
-  settings.spec.cost.tiebreak = option_double("cost_tiebreak", 1e-3, 0.0, 0.1);
+  settings.spec.cost.tiebreak = option_double("cost_tiebreak", 1e-3, 0.0, 0.05);
   settings.spec.balance = parse_balance(option_string("balance", "scale"));
   settings.spec.relax_penalty =
       option_double("relax_penalty", 0.0, 0.0, std::numeric_limits<double>::max());

@@ -51,7 +51,7 @@ int run_transport(const CommandLine&) {
   spec.stencil = parse_stencil(option_string("stencil", "8"));
   spec.cost.kind = parse_cost(option_string("cost", "euclid"));
   spec.cost.power = option_double("cost_power", 1.05, 1e-6, 16.0);
-  spec.cost.tiebreak = option_double("cost_tiebreak", 1e-3, 0.0, 0.1);
+  spec.cost.tiebreak = option_double("cost_tiebreak", 1e-3, 0.0, 0.05);
   spec.balance = parse_balance(option_string("balance", "scale"));
   spec.relax_penalty = option_double("relax_penalty", 0.0, 0.0, std::numeric_limits<double>::max());
   const auto output = option_string("o");

@@ -10,7 +10,7 @@
 namespace snapflow::transport {
 
 // Tie-breaking cost of arc (c, d): a fixed pseudo-random integer in [0, range) (range <=
-// 6,554 = 0.1 h: fits 16 bits). With
+// 52,429 = 0.05 h: fits 16 bits). With
 // isotropic costs on a grid the local LP has many optimal flows (right-then-up costs as much
 // as up-then-right), so nearly equal problems could get optimal flows far apart; perturbing
 // every move's cost by a tiny amount that depends on the arc, not on the data, makes the

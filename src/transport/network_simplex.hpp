@@ -38,17 +38,29 @@ namespace snapflow::transport {
 struct FlowStats {
   int64_t unroutable = 0;  // flow left on artificial arcs: mass that could not be placed
   long pivots = 0;
-  long moved_nodes = 0;  // nodes re-hung by pivots (tree update work)
-  long repairs = 0;      // warm start: tree arcs re-attached without big-M
+  long moved_nodes = 0;    // nodes re-hung by pivots (tree update work)
+  long repairs = 0;        // warm start: tree arcs re-attached without big-M
+  bool bipartite = false;  // solved in the bipartite form (net-change flow overdrew a cell)
 };
+
+// kBipartite: the transport problem as posed (out-node and in-node per cell). kNetChange: its
+// relaxation on the grid graph (DESIGN.md section 1.2): one node per cell with supply A_c - B_c,
+// stay arcs unused, and no bound on what a cell passes on; the flow is optimal for the
+// transport problem when no cell sends more than it holds (capacity_ok()).
+enum class Form : int8_t { kBipartite, kNetChange };
 
 template <class Arcs>
 class NetworkSimplex {
  public:
-  NetworkSimplex(const Arcs& arcs, int32_t cells, bool reservoir, int64_t penalty)
-      : arcs_(arcs), m_(cells), reservoir_(reservoir), penalty_(penalty) {
+  NetworkSimplex(const Arcs& arcs, int32_t cells, bool reservoir, int64_t penalty, Form form)
+      : arcs_(arcs),
+        m_(cells),
+        in_offset_(form == Form::kBipartite ? cells : 0),
+        cell_nodes_(cells + in_offset_),
+        reservoir_(reservoir),
+        penalty_(penalty) {
     const int K = arcs_.slots;
-    nodes_ = 2 * m_ + (reservoir_ ? 1 : 0) + 1;
+    nodes_ = cell_nodes_ + (reservoir_ ? 1 : 0) + 1;
     root_ = nodes_ - 1;
     real_arcs_ = static_cast<int64_t>(m_) * K;
     destroy_base_ = real_arcs_;
@@ -81,8 +93,8 @@ class NetworkSimplex {
     std::fill(supply_.begin(), supply_.end(), 0);
     int64_t missing = 0;
     for (int32_t c = 0; c < m_; ++c) {
-      supply_[c] = A[c];
-      supply_[in(c)] = -B[c];
+      supply_[c] += A[c];
+      supply_[in(c)] -= B[c];
       missing += B[c] - A[c];
     }
     if (reservoir_) supply_[reservoir_node()] = missing;
@@ -98,10 +110,47 @@ class NetworkSimplex {
       if (art_up_[v]) stats.unroutable += flow_[arc];
     }
     solved_ = true;
+    if (net_change()) place_stays(A);
     return stats;
   }
 
-  // Flow of real arc (c, d), and of the reservoir arcs of cell c.
+  // Bipartite form: takes the optimal basis of the net-change form `net` as the warm start of
+  // the next solve. Each tree arc between two cells becomes the arc between the sender's
+  // out-node and the receiver's in-node, and each cell's pair is joined by its stay arc: a
+  // spanning tree with the same potentials on both nodes of a pair, so every reduced cost stays
+  // >= 0 and only the cells the relaxation overdrew (negative stays) need repairs and pivots.
+  void start_from(const NetworkSimplex& net) {
+    std::fill(state_.begin(), state_.end(), kLower);
+    std::fill(flow_.begin(), flow_.end(), 0);
+    std::fill(first_child_.begin(), first_child_.end(), -1);
+    parent_[root_] = -1;
+    net.preorder(net.root_, order_);
+    for (size_t k = 1; k < order_.size(); ++k) {
+      const int32_t x = order_[k], p = net.parent_[x];
+      const int64_t arc = net.pred_[x];
+      const bool x_sends = net.up_[x];
+      const bool x_is_reservoir = x == net.reservoir_node(),
+                 p_is_reservoir = p == net.reservoir_node();
+      int32_t top, attach_to;
+      if (arc >= net.art_base_) {
+        top = x_is_reservoir ? reservoir_node() : x;
+        attach_to = root_;
+      } else {
+        top = x_is_reservoir ? reservoir_node() : (x_sends ? x : in(x));
+        attach_to = p_is_reservoir ? reservoir_node() : (x_sends ? in(p) : p);
+      }
+      attach(top, attach_to, arc >= net.art_base_ ? art_base_ + top : arc);
+      if (!x_is_reservoir) attach(partner(top), top, stay_arc(x));
+    }
+    update_potentials();
+    solved_ = true;
+  }
+
+  // Net-change form: whether the last flow is feasible, hence optimal, for the transport
+  // problem (no cell passes on more than it holds). Always true in the bipartite form.
+  bool capacity_ok() const { return capacity_ok_; }
+
+  // Flow of arc (c, d) (the stay arc included), and of the reservoir arcs of cell c.
   int64_t flow(int32_t c, int d) const { return flow_[static_cast<size_t>(c) * arcs_.slots + d]; }
   int64_t destroyed(int32_t c) const { return reservoir_ ? flow_[destroy_base_ + c] : 0; }
   int64_t created(int32_t c) const { return reservoir_ ? flow_[create_base_ + c] : 0; }
@@ -125,8 +174,26 @@ class NetworkSimplex {
     int32_t inner, outer;  // the arc's ends in and outside the subtree
   };
 
-  int32_t in(int32_t c) const { return m_ + c; }
-  int32_t reservoir_node() const { return 2 * m_; }
+  bool net_change() const { return in_offset_ == 0; }
+  int32_t in(int32_t c) const { return in_offset_ + c; }
+  bool is_in_node(int32_t x) const { return x >= in_offset_ && x < cell_nodes_; }
+  int32_t reservoir_node() const { return cell_nodes_; }
+
+  // Net-change form: the stay arcs (self-loops, never in the tree) take what each cell keeps,
+  // A_c minus all it sends on; a negative stay means the relaxation's flow is not a transport.
+  void place_stays(const std::vector<int64_t>& A) {
+    capacity_ok_ = true;
+    const int K = arcs_.slots;
+    for (int32_t c = 0; c < m_; ++c) {
+      const int64_t base = static_cast<int64_t>(c) * K;
+      const int stay = arcs_.stay_slot(c);
+      int64_t sent = destroyed(c);
+      for (int d = 0; d < K; ++d)
+        if (d != stay) sent += flow_[base + d];
+      flow_[base + stay] = A[c] - sent;
+      if (flow_[base + stay] < 0) capacity_ok_ = false;
+    }
+  }
 
   int32_t source(int64_t arc) const {
     if (arc < real_arcs_) return static_cast<int32_t>(arc / arcs_.slots);
@@ -172,13 +239,15 @@ class NetworkSimplex {
     next_sibling_[x] = prev_sibling_[x] = -1;
   }
 
-  // Stay arcs plus one artificial arc per cell pair (and one for the reservoir).
+  // Stay arcs plus one artificial arc per cell pair (and one for the reservoir); in the
+  // net-change form one artificial arc per cell.
   void build_crash_basis() {
     std::fill(state_.begin(), state_.end(), kLower);
     std::fill(flow_.begin(), flow_.end(), 0);
     std::fill(first_child_.begin(), first_child_.end(), -1);
     parent_[root_] = -1;
-    for (int32_t c = 0; c < m_; ++c) {
+    for (int32_t c = 0; c < m_ && net_change(); ++c) attach(c, root_, art_base_ + c);
+    for (int32_t c = 0; c < m_ && !net_change(); ++c) {
       const int64_t stay = stay_arc(c);
       // The heavier side hangs from the root; the other hangs from it by the stay arc.
       const bool out_on_top = supply_[c] + supply_[in(c)] >= 0;
@@ -198,13 +267,13 @@ class NetworkSimplex {
     up_[x] = source(arc) == x;
   }
 
-  // Nodes in pre-order (parents before children) from `top`.
-  void preorder(int32_t top) {
-    order_.clear();
-    order_.push_back(top);
-    for (size_t k = 0; k < order_.size(); ++k)
-      for (int32_t ch = first_child_[order_[k]]; ch >= 0; ch = next_sibling_[ch])
-        order_.push_back(ch);
+  // The nodes of top's subtree in pre-order (parents before children), into `order`.
+  void preorder(int32_t top, std::vector<int32_t>& order) const {
+    order.clear();
+    order.push_back(top);
+    for (size_t k = 0; k < order.size(); ++k)
+      for (int32_t ch = first_child_[order[k]]; ch >= 0; ch = next_sibling_[ch])
+        order.push_back(ch);
   }
 
   // Sets every tree arc's flow from the supplies (bottom-up). In a warm start (`repair`), a
@@ -215,7 +284,7 @@ class NetworkSimplex {
   // needs.
   long place_tree_flows(bool repair) {
     long repairs = 0;
-    preorder(root_);
+    preorder(root_, order_);
     for (int32_t v : order_) subtree_supply_[v] = supply_[v];
     processed_.assign(nodes_, 0);
     if (mark_.size() != static_cast<size_t>(nodes_)) mark_.assign(nodes_, 0);
@@ -224,7 +293,7 @@ class NetworkSimplex {
       processed_[v] = 1;
       const int64_t arc = pred_[v];
       int64_t need = subtree_supply_[v];  // must flow from v towards its parent
-      if (arc >= art_base_ && need != 0 && repair && v < 2 * m_) {
+      if (arc >= art_base_ && need != 0 && repair && v < cell_nodes_) {
         // In a warm start, flow on an artificial arc would cost big-M: re-attach instead.
         if (const int32_t taker = attach_by_cheapest_arc(v, need); taker >= 0) {
           subtree_supply_[taker] += need;
@@ -287,7 +356,8 @@ class NetworkSimplex {
     for (size_t k = 0; k < subtree_.size(); ++k) {
       const int32_t x = subtree_[k];
       // Subtrees on artificial arcs are scanned whole: left there they would cost big-M.
-      if (x >= 2 * m_ || (subtree_.size() > kRepairScanLimit && pred_[v] < art_base_)) return -1;
+      if (x >= cell_nodes_ || (subtree_.size() > kRepairScanLimit && pred_[v] < art_base_))
+        return -1;
       mark_[x] = stamp_;
       for (int32_t ch = first_child_[x]; ch >= 0; ch = next_sibling_[ch]) subtree_.push_back(ch);
     }
@@ -301,8 +371,9 @@ class NetworkSimplex {
           candidates_.push_back({arcs_.cost(x, d) + potential_[x] - potential_[in(t)],
                                  static_cast<int64_t>(x) * K + d, x, in(t)});
         }
-      } else if (need < 0 && x >= m_) {
-        const int32_t j = x - m_;
+      }
+      if (need < 0 && is_in_node(x)) {
+        const int32_t j = x - in_offset_;
         for (int d = 0; d < K; ++d) {
           const int32_t src = arcs_.in_source(j, d);
           if (src < 0 || mark_[src] == stamp_) continue;
@@ -382,9 +453,9 @@ class NetworkSimplex {
   // Returns the node whose subtree supply must take the flow on (-1: the repair does not
   // apply, e.g. a stay arc would need negative flow: the cell cannot pass that much on).
   int32_t flip_cross_arc(int32_t v, int64_t need) {
-    if (v >= 2 * m_) return -1;
+    if (net_change() || v >= cell_nodes_) return -1;
     const int32_t p = parent_[v];
-    if (p >= 2 * m_ || partner(p) == v) return -1;  // root or reservoir, or v's own stay arc
+    if (p >= cell_nodes_ || partner(p) == v) return -1;  // root or reservoir, or v's stay arc
     const int32_t vp = partner(v), pp = partner(p);
     const int32_t j = v < m_ ? v : v - m_;
     const int32_t i = p < m_ ? p : p - m_;
@@ -432,7 +503,7 @@ class NetworkSimplex {
   }
 
   void update_potentials() {
-    preorder(root_);
+    preorder(root_, order_);
     potential_[root_] = 0;
     for (size_t k = 1; k < order_.size(); ++k) {
       const int32_t x = order_[k];
@@ -471,7 +542,7 @@ class NetworkSimplex {
           if (state_[base + d] != kLower) continue;
           const int32_t j = arcs_.target(c, d);
           if (j < 0) continue;
-          const int64_t rc = arcs_.cost(c, d) + pc - potential_[m_ + j];
+          const int64_t rc = arcs_.cost(c, d) + pc - potential_[in_offset_ + j];
           if (rc < best_rc) {
             best_rc = rc;
             best = base + d;
@@ -628,6 +699,9 @@ class NetworkSimplex {
 
   const Arcs& arcs_;
   int32_t m_;
+  int32_t in_offset_;   // in(c) - c: m_ (bipartite) or 0 (net change)
+  int32_t cell_nodes_;  // nodes that stand for cells: 2 m_ or m_
+  bool capacity_ok_ = true;
   bool reservoir_;
   int64_t penalty_;
   int32_t nodes_ = 0, root_ = 0;

@@ -6,16 +6,19 @@
 #include <numeric>
 
 #include "arc_sets.hpp"
-#include "network_simplex.hpp"
+#include "net_change_flow.hpp"
 #include "snapflow/core/error.hpp"
 
 namespace snapflow::transport {
 
 namespace {
-// Integer costs resolve 1/65536 of the smaller cell side.
-constexpr double kCostSteps = 65536.0;
-// Default mass resolution: the first state's total is 2^40 units.
-constexpr double kMassSteps = 1099511627776.0;
+// Integer costs resolve 2^-20 of the smaller cell side: fine enough that the tie-breaking
+// offsets (arc_sets.hpp) take ~1,000 distinct values at the default -cost_tiebreak, so equal
+// sums of them, hence ties between optimal flows, are rare.
+constexpr double kCostSteps = 1048576.0;
+// Default mass resolution: the first state's total is 2^36 units (with the cost scale: flow x
+// cost sums stay within int64 for the global problem's longest moves and the relaxed penalty).
+constexpr double kMassSteps = 68719476736.0;
 // Largest total in units: leaves int64 headroom for flow sums and (with __int128 checks) for
 // the objective; a chain whose mass grows ~2^16-fold past its first step is refused.
 constexpr double kMaxUnits = 72057594037927936.0;  // 2^56
@@ -44,8 +47,8 @@ struct TransportSolver::Impl {
   std::vector<double> real_cost;  // per direction (local) for reporting
   LocalArcs local;
   GlobalArcs global;
-  std::unique_ptr<NetworkSimplex<LocalArcs>> local_flow;
-  std::unique_ptr<NetworkSimplex<GlobalArcs>> global_flow;
+  std::unique_ptr<NetChangeFlow<LocalArcs>> local_flow;
+  std::unique_ptr<NetChangeFlow<GlobalArcs>> global_flow;
   IntegerMasses masses;
 
   bool is_global() const { return spec.stencil == StencilKind::kGlobal; }
@@ -79,8 +82,8 @@ TransportSolver::TransportSolver(const TransportSpec& spec) : impl_(std::make_un
   SNAPFLOW_VERIFY(spec.cost.kind == CostKind::kEuclid || spec.cost.power > 0,
                   "transport: option -cost_power must be > 0, got " << spec.cost.power);
   SNAPFLOW_VERIFY(
-      spec.cost.tiebreak >= 0 && spec.cost.tiebreak <= 0.1,
-      "transport: option -cost_tiebreak must be in [0, 0.1], got " << spec.cost.tiebreak);
+      spec.cost.tiebreak >= 0 && spec.cost.tiebreak <= 0.05,
+      "transport: option -cost_tiebreak must be in [0, 0.05], got " << spec.cost.tiebreak);
   std::vector<int32_t> index(static_cast<size_t>(g.cells()), -1);
   for (int32_t k = 0; k < g.cells(); ++k)
     if (spec.mask.empty() || spec.mask[k]) {
@@ -113,7 +116,7 @@ TransportSolver::TransportSolver(const TransportSpec& spec) : impl_(std::make_un
         s.global.offset_cost[static_cast<size_t>(di + dj * g.nx)] =
             integer_cost(spec.cost(di * g.dx, dj * g.dy, h));
     s.global_flow =
-        std::make_unique<NetworkSimplex<GlobalArcs>>(s.global, m, reservoir, s.penalty_units);
+        std::make_unique<NetChangeFlow<GlobalArcs>>(s.global, m, reservoir, s.penalty_units);
     return;
   }
   s.stencil = make_stencil(spec.stencil);
@@ -136,8 +139,7 @@ TransportSolver::TransportSolver(const TransportSpec& spec) : impl_(std::make_un
             static_cast<uint16_t>(tie_break(c, d, tie_range));
     }
   }
-  s.local_flow =
-      std::make_unique<NetworkSimplex<LocalArcs>>(s.local, m, reservoir, s.penalty_units);
+  s.local_flow = std::make_unique<NetChangeFlow<LocalArcs>>(s.local, m, reservoir, s.penalty_units);
 }
 
 TransportSolver::~TransportSolver() = default;
@@ -206,6 +208,7 @@ TransportResult TransportSolver::solve(const double* a, const double* b, bool wa
   r.pivots = stats.pivots;
   r.tree_updates = stats.moved_nodes;
   r.repairs = stats.repairs;
+  r.bipartite = stats.bipartite;
   if (stats.unroutable > 0)
     r.status = Status::kInfeasible;
   else if (r.created > 0 || r.destroyed > 0)

@@ -30,7 +30,7 @@ struct TransportSpec {
   // Cost (length units) per unit of mass created or destroyed by the relaxed policy;
   // <= 0 picks 5 * max(dx, dy).
   double relax_penalty = 0.0;
-  // Mass per integer unit; <= 0 picks (total mass of the first a) / 2^40 at the first solve,
+  // Mass per integer unit; <= 0 picks (total mass of the first a) / 2^36 at the first solve,
   // kept for the solver's lifetime so warm starts stay exact.
   double mass_unit = 0.0;
 };
@@ -45,8 +45,9 @@ struct TransportResult {
   double rebalanced = 0.0;  // mass the balance policy added (> 0) or removed (< 0)
   double unroutable = 0.0;  // infeasible: mass that could reach no destination in the stencil
   long pivots = 0;
-  long tree_updates = 0;  // nodes re-hung by the pivots (work measure)
-  long repairs = 0;       // warm start: subtrees re-attached without big-M
+  long tree_updates = 0;   // nodes re-hung by the pivots (work measure)
+  long repairs = 0;        // warm start: subtrees re-attached without big-M
+  bool bipartite = false;  // the net-change form overdrew a cell: solved again as posed
   bool warm = false;
   double seconds = 0.0;
 };
