@@ -91,8 +91,8 @@ int run_chain(const TransportSpec& spec, const std::function<std::vector<double>
     infeasible += rw.status == Status::kInfeasible;
     if (step > 0) warm_total += rw.seconds, ++warm_timed;  // the first warm solve is cold
     bipartite += rw.bipartite;
-    std::printf("  step %3d: warm %.3f s (%ld pivots, %ld tree updates%s), status %s", step,
-                rw.seconds, rw.pivots, rw.tree_updates, rw.bipartite ? ", bipartite" : "",
+    std::printf("  step %3d: warm %.3f s (%ld pivots, %ld repairs, %ld tree updates%s), status %s", step,
+                rw.seconds, rw.pivots, rw.repairs, rw.tree_updates, rw.bipartite ? ", bipartite" : "",
                 to_string(rw.status).c_str());
     if (step < o.cold_steps) {
       if (step > 0 && !cold) {
