@@ -124,7 +124,7 @@ Instance random_instance(SplitMix64& random, int index) {
 
 TEST(TransportVsLemon, RandomInstancesHaveTheOracleObjectiveAndStatus) {
   SplitMix64 random(12345);
-  int compared = 0, infeasible = 0, relaxed = 0, bipartite = 0;
+  int compared = 0, infeasible = 0, relaxed = 0, split = 0;
   for (int index = 0; index < 600; ++index) {
     Instance inst = random_instance(random, index);
     TransportSolver solver(inst.spec);
@@ -143,7 +143,7 @@ TEST(TransportVsLemon, RandomInstancesHaveTheOracleObjectiveAndStatus) {
       ++infeasible;
     }
     relaxed += result.status == Status::kRelaxed;
-    bipartite += result.bipartite && oracle.feasible;
+    split += result.split_cells > 0 && oracle.feasible;
     ++compared;
   }
 
@@ -151,9 +151,9 @@ TEST(TransportVsLemon, RandomInstancesHaveTheOracleObjectiveAndStatus) {
   EXPECT_GT(infeasible, 20) << "the instances must include infeasible local problems";
   EXPECT_GT(relaxed, 5);
   // Both forms are exercised: the net-change form's flow is a transport in most instances,
-  // not in all (the 4-stencil sends diagonal moves through a neighbour).
-  EXPECT_GT(bipartite, 30);
-  EXPECT_LT(bipartite, compared - infeasible - 30);
+  // not in all (the 4-stencil sends diagonal moves through a neighbour), where cells are split.
+  EXPECT_GT(split, 30);
+  EXPECT_LT(split, compared - infeasible - 30);
 }
 
 TEST(Transport, TranslationOfABumpMovesEverythingOneCellRight) {
@@ -281,7 +281,7 @@ TEST(Transport, TieBreakingMakesTheFlowsContinuousInTheData) {
 
 // A chain of slowly moving, noisy states on `spec`'s grid: every warm solve reaches the cold
 // objective (and LEMON's), with less work, and the warm-start repairs are exercised. Returns
-// the number of warm steps solved in the bipartite form.
+// the number of warm steps solved with split cells.
 int check_warm_chain(TransportSpec spec, int steps) {
   const int nx = spec.grid.nx, ny = spec.grid.ny;
   spec.mask.assign(static_cast<size_t>(nx) * ny, 1);
@@ -301,7 +301,7 @@ int check_warm_chain(TransportSpec spec, int steps) {
     return x;
   };
   long warm_work = 0, cold_work = 0, repairs = 0;
-  int bipartite_steps = 0;
+  int split_steps = 0;
   std::vector<double> a = state(0);
   for (int step = 1; step <= steps; ++step) {
     const std::vector<double> b = state(step);
@@ -317,7 +317,7 @@ int check_warm_chain(TransportSpec spec, int steps) {
     EXPECT_EQ(warm.objective_units(), oracle.cost) << "step " << step;
     expect_marginals(warm);
     repairs += rw.repairs;
-    bipartite_steps += rw.bipartite;
+    split_steps += rw.split_cells > 0;
     if (step > 1) {
       warm_work += rw.tree_updates;
       cold_work += rc.tree_updates;
@@ -326,21 +326,21 @@ int check_warm_chain(TransportSpec spec, int steps) {
   }
   EXPECT_LT(warm_work, cold_work) << "warm starts should save work";
   EXPECT_GT(repairs, 0) << "the chain should exercise the warm-start repairs";
-  return bipartite_steps;
+  return split_steps;
 }
 
 TEST(Transport, WarmStartedChainReachesTheColdObjectiveAtEveryStep) {
-  int bipartite_steps = 0;
+  int split_steps = 0;
   for (StencilKind kind : {StencilKind::kEight, StencilKind::kFour, StencilKind::kTwentyFour}) {
     SCOPED_TRACE(to_string(kind));
     TransportSpec spec;
     spec.grid = Grid{24, 18, 140.0, 130.0, 0, 0};
     spec.stencil = kind;
-    bipartite_steps += check_warm_chain(spec, 50);
+    split_steps += check_warm_chain(spec, 50);
   }
   // Warm chains in both forms (the 4-stencil's diagonal moves overdraw the cell between).
-  EXPECT_GT(bipartite_steps, 0);
-  EXPECT_LT(bipartite_steps, 150);
+  EXPECT_GT(split_steps, 0);
+  EXPECT_LT(split_steps, 150);
 }
 
 // The same with the relaxed policy's reservoir node in the tree, and on the global graph.

@@ -38,15 +38,18 @@ namespace snapflow::transport {
 struct FlowStats {
   int64_t unroutable = 0;  // flow left on artificial arcs: mass that could not be placed
   long pivots = 0;
-  long moved_nodes = 0;    // nodes re-hung by pivots (tree update work)
-  long repairs = 0;        // warm start: tree arcs re-attached without big-M
-  bool bipartite = false;  // solved in the bipartite form (net-change flow overdrew a cell)
+  long moved_nodes = 0;  // nodes re-hung by pivots (tree update work)
+  long repairs = 0;      // warm start: tree arcs re-attached without big-M
+  long split_cells = 0;  // cells solved as out/in pairs (the others as single nodes)
 };
 
-// kBipartite: the transport problem as posed (out-node and in-node per cell). kNetChange: its
-// relaxation on the grid graph (DESIGN.md section 1.2): one node per cell with supply A_c - B_c,
-// stay arcs unused, and no bound on what a cell passes on; the flow is optimal for the
-// transport problem when no cell sends more than it holds (capacity_ok()).
+// Each cell is either split, an out-node (its mass now) and an in-node (its mass after the
+// step) joined by its stay arc, as the transport problem is posed, or single: one node with
+// supply A_c - B_c and no bound on what it passes on (the net-change form of DESIGN.md section
+// 1.2, stay arc unused). With every cell single the problem is a relaxation on the grid graph
+// with half the nodes; its flow is optimal for the transport problem when no single cell sends
+// more than it holds (capacity_ok()); split_cells() splits the overdrawn ones, keeping the
+// basis. kBipartite starts with every cell split, kNetChange with none.
 enum class Form : int8_t { kBipartite, kNetChange };
 
 template <class Arcs>
@@ -55,12 +58,13 @@ class NetworkSimplex {
   NetworkSimplex(const Arcs& arcs, int32_t cells, bool reservoir, int64_t penalty, Form form)
       : arcs_(arcs),
         m_(cells),
-        in_offset_(form == Form::kBipartite ? cells : 0),
-        cell_nodes_(cells + in_offset_),
+        split_(static_cast<size_t>(cells), form == Form::kBipartite ? 1 : 0),
+        split_count_(form == Form::kBipartite ? cells : 0),
         reservoir_(reservoir),
         penalty_(penalty) {
     const int K = arcs_.slots;
-    nodes_ = cell_nodes_ + (reservoir_ ? 1 : 0) + 1;
+    // In-node m + c exists for every cell but is in the tree only while c is split.
+    nodes_ = 2 * m_ + (reservoir_ ? 1 : 0) + 1;
     root_ = nodes_ - 1;
     real_arcs_ = static_cast<int64_t>(m_) * K;
     destroy_base_ = real_arcs_;
@@ -110,45 +114,58 @@ class NetworkSimplex {
       if (art_up_[v]) stats.unroutable += flow_[arc];
     }
     solved_ = true;
-    if (net_change()) place_stays(A);
+    place_stays(A);
     return stats;
   }
 
-  // Bipartite form: takes the optimal basis of the net-change form `net` as the warm start of
-  // the next solve. Each tree arc between two cells becomes the arc between the sender's
-  // out-node and the receiver's in-node, and each cell's pair is joined by its stay arc: a
-  // spanning tree with the same potentials on both nodes of a pair, so every reduced cost stays
-  // >= 0 and only the cells the relaxation overdrew (negative stays) need repairs and pivots.
-  void start_from(const NetworkSimplex& net) {
+  // Splits `cells` (single so far), keeping the basis as the warm start of the next solve:
+  // each tree arc keeps its place, now between the sender's out-node and the receiver's
+  // in-node, and each new pair hangs together by its stay arc. Both nodes of a pair get the
+  // cell's potential, so every reduced cost stays >= 0 and only the new stays that come out
+  // negative (the overdraws) need repairs and pivots.
+  void split_cells(const std::vector<int32_t>& cells) {
+    for (int32_t c : cells) split_[c] = 1;
+    split_count_ += static_cast<long>(cells.size());
+    if (!solved_) return;
+    preorder(root_, order_);
+    std::vector<int64_t> old_pred = pred_;
+    std::vector<int8_t> old_up = up_;
+    std::vector<uint8_t> fresh(static_cast<size_t>(m_), 0);
+    for (int32_t c : cells) fresh[c] = 1;
     std::fill(state_.begin(), state_.end(), kLower);
     std::fill(flow_.begin(), flow_.end(), 0);
     std::fill(first_child_.begin(), first_child_.end(), -1);
-    parent_[root_] = -1;
-    net.preorder(net.root_, order_);
     for (size_t k = 1; k < order_.size(); ++k) {
-      const int32_t x = order_[k], p = net.parent_[x];
-      const int64_t arc = net.pred_[x];
-      const bool x_sends = net.up_[x];
-      const bool x_is_reservoir = x == net.reservoir_node(),
-                 p_is_reservoir = p == net.reservoir_node();
-      int32_t top, attach_to;
-      if (arc >= net.art_base_) {
-        top = x_is_reservoir ? reservoir_node() : x;
-        attach_to = root_;
+      const int32_t x = order_[k];
+      const int64_t arc = old_pred[x];
+      if (arc >= art_base_) {
+        attach(x, root_, arc);
       } else {
-        top = x_is_reservoir ? reservoir_node() : (x_sends ? x : in(x));
-        attach_to = p_is_reservoir ? reservoir_node() : (x_sends ? in(p) : p);
+        const int32_t from = source(arc), to = target(arc);  // ends in the new layout
+        attach(old_up[x] ? from : to, old_up[x] ? to : from, arc);
       }
-      attach(top, attach_to, arc >= net.art_base_ ? art_base_ + top : arc);
-      if (!x_is_reservoir) attach(partner(top), top, stay_arc(x));
+      if (x < m_ && fresh[x]) {
+        const int32_t top = arc >= art_base_ || old_up[x] ? x : in(x);
+        attach(partner(top), top, stay_arc(x));
+      }
     }
     update_potentials();
-    solved_ = true;
+  }
+  void split_all_cells() {
+    std::vector<int32_t> single;
+    for (int32_t c = 0; c < m_; ++c)
+      if (!split(c)) single.push_back(c);
+    split_cells(single);
   }
 
-  // Net-change form: whether the last flow is feasible, hence optimal, for the transport
-  // problem (no cell passes on more than it holds). Always true in the bipartite form.
-  bool capacity_ok() const { return capacity_ok_; }
+  // Single cells the last flow overdrew (sent on more than they hold); cells split so far.
+  const std::vector<int32_t>& overdrawn() const { return overdrawn_; }
+  long split_count() const { return split_count_; }
+  bool all_split() const { return split_count_ == m_; }
+
+  // Whether the last flow is feasible, hence optimal, for the transport problem (no single cell
+  // passes on more than it holds).
+  bool capacity_ok() const { return overdrawn_.empty(); }
 
   // Flow of arc (c, d) (the stay arc included), and of the reservoir arcs of cell c.
   int64_t flow(int32_t c, int d) const { return flow_[static_cast<size_t>(c) * arcs_.slots + d]; }
@@ -174,24 +191,28 @@ class NetworkSimplex {
     int32_t inner, outer;  // the arc's ends in and outside the subtree
   };
 
-  bool net_change() const { return in_offset_ == 0; }
-  int32_t in(int32_t c) const { return in_offset_ + c; }
-  bool is_in_node(int32_t x) const { return x >= in_offset_ && x < cell_nodes_; }
-  int32_t reservoir_node() const { return cell_nodes_; }
+  bool split(int32_t c) const { return split_[c] != 0; }
+  int32_t in(int32_t c) const { return split_[c] ? c + m_ : c; }
+  int32_t cell_of(int32_t x) const { return x < m_ ? x : x - m_; }
+  // Whether x receives a cell's incoming moves: an in-node, or a single cell's node.
+  bool is_in_node(int32_t x) const { return x >= m_ ? x < 2 * m_ : !split(x); }
+  int32_t reservoir_node() const { return 2 * m_; }
 
-  // Net-change form: the stay arcs (self-loops, never in the tree) take what each cell keeps,
-  // A_c minus all it sends on; a negative stay means the relaxation's flow is not a transport.
+  // Single cells: the stay arc (a self-loop, never in the tree) takes what the cell keeps, A_c
+  // minus all it sends on; a negative stay means the flow is not a transport (overdrawn_).
   void place_stays(const std::vector<int64_t>& A) {
-    capacity_ok_ = true;
+    overdrawn_.clear();
+    if (all_split()) return;
     const int K = arcs_.slots;
     for (int32_t c = 0; c < m_; ++c) {
+      if (split(c)) continue;
       const int64_t base = static_cast<int64_t>(c) * K;
       const int stay = arcs_.stay_slot(c);
       int64_t sent = destroyed(c);
       for (int d = 0; d < K; ++d)
         if (d != stay) sent += flow_[base + d];
       flow_[base + stay] = A[c] - sent;
-      if (flow_[base + stay] < 0) capacity_ok_ = false;
+      if (flow_[base + stay] < 0) overdrawn_.push_back(c);
     }
   }
 
@@ -239,15 +260,18 @@ class NetworkSimplex {
     next_sibling_[x] = prev_sibling_[x] = -1;
   }
 
-  // Stay arcs plus one artificial arc per cell pair (and one for the reservoir); in the
-  // net-change form one artificial arc per cell.
+  // Stay arcs plus one artificial arc per split cell's pair, one per single cell (and one for
+  // the reservoir).
   void build_crash_basis() {
     std::fill(state_.begin(), state_.end(), kLower);
     std::fill(flow_.begin(), flow_.end(), 0);
     std::fill(first_child_.begin(), first_child_.end(), -1);
     parent_[root_] = -1;
-    for (int32_t c = 0; c < m_ && net_change(); ++c) attach(c, root_, art_base_ + c);
-    for (int32_t c = 0; c < m_ && !net_change(); ++c) {
+    for (int32_t c = 0; c < m_; ++c) {
+      if (!split(c)) {
+        attach(c, root_, art_base_ + c);
+        continue;
+      }
       const int64_t stay = stay_arc(c);
       // The heavier side hangs from the root; the other hangs from it by the stay arc.
       const bool out_on_top = supply_[c] + supply_[in(c)] >= 0;
@@ -293,7 +317,7 @@ class NetworkSimplex {
       processed_[v] = 1;
       const int64_t arc = pred_[v];
       int64_t need = subtree_supply_[v];  // must flow from v towards its parent
-      if (arc >= art_base_ && need != 0 && repair && v < cell_nodes_) {
+      if (arc >= art_base_ && need != 0 && repair && v < 2 * m_) {
         // In a warm start, flow on an artificial arc would cost big-M: re-attach instead.
         if (const int32_t taker = attach_by_cheapest_arc(v, need); taker >= 0) {
           subtree_supply_[taker] += need;
@@ -356,8 +380,7 @@ class NetworkSimplex {
     for (size_t k = 0; k < subtree_.size(); ++k) {
       const int32_t x = subtree_[k];
       // Subtrees on artificial arcs are scanned whole: left there they would cost big-M.
-      if (x >= cell_nodes_ || (subtree_.size() > kRepairScanLimit && pred_[v] < art_base_))
-        return -1;
+      if (x >= 2 * m_ || (subtree_.size() > kRepairScanLimit && pred_[v] < art_base_)) return -1;
       mark_[x] = stamp_;
       for (int32_t ch = first_child_[x]; ch >= 0; ch = next_sibling_[ch]) subtree_.push_back(ch);
     }
@@ -373,7 +396,7 @@ class NetworkSimplex {
         }
       }
       if (need < 0 && is_in_node(x)) {
-        const int32_t j = x - in_offset_;
+        const int32_t j = cell_of(x);
         for (int d = 0; d < K; ++d) {
           const int32_t src = arcs_.in_source(j, d);
           if (src < 0 || mark_[src] == stamp_) continue;
@@ -453,12 +476,12 @@ class NetworkSimplex {
   // Returns the node whose subtree supply must take the flow on (-1: the repair does not
   // apply, e.g. a stay arc would need negative flow: the cell cannot pass that much on).
   int32_t flip_cross_arc(int32_t v, int64_t need) {
-    if (net_change() || v >= cell_nodes_) return -1;
+    if (v >= 2 * m_) return -1;
     const int32_t p = parent_[v];
-    if (p >= cell_nodes_ || partner(p) == v) return -1;  // root or reservoir, or v's stay arc
+    if (p >= 2 * m_) return -1;  // root or reservoir
+    const int32_t j = cell_of(v), i = cell_of(p);
+    if (!split(j) || !split(i) || partner(p) == v) return -1;  // no pairs, or v's stay arc
     const int32_t vp = partner(v), pp = partner(p);
-    const int32_t j = v < m_ ? v : v - m_;
-    const int32_t i = p < m_ ? p : p - m_;
     if (parent_[vp] != v || pred_[vp] != stay_arc(j)) return -1;
     const bool pp_below = parent_[pp] == p && pred_[pp] == stay_arc(i);
     if (!pp_below && !(pp == parent_[p] && pred_[p] == stay_arc(i))) return -1;
@@ -542,7 +565,7 @@ class NetworkSimplex {
           if (state_[base + d] != kLower) continue;
           const int32_t j = arcs_.target(c, d);
           if (j < 0) continue;
-          const int64_t rc = arcs_.cost(c, d) + pc - potential_[in_offset_ + j];
+          const int64_t rc = arcs_.cost(c, d) + pc - potential_[in(j)];
           if (rc < best_rc) {
             best_rc = rc;
             best = base + d;
@@ -699,9 +722,9 @@ class NetworkSimplex {
 
   const Arcs& arcs_;
   int32_t m_;
-  int32_t in_offset_;   // in(c) - c: m_ (bipartite) or 0 (net change)
-  int32_t cell_nodes_;  // nodes that stand for cells: 2 m_ or m_
-  bool capacity_ok_ = true;
+  std::vector<uint8_t> split_;  // 1: the cell has an out- and an in-node (in-node m_ + c)
+  long split_count_;
+  std::vector<int32_t> overdrawn_;
   bool reservoir_;
   int64_t penalty_;
   int32_t nodes_ = 0, root_ = 0;
@@ -720,7 +743,7 @@ class NetworkSimplex {
   std::vector<int8_t> state_, up_, art_up_;
   std::vector<uint8_t> processed_;  // place_tree_flows: subtree flow already placed
   static constexpr size_t kRepairScanLimit = 1 << 14;  // largest subtree a repair scans
-  static constexpr size_t kRepairTries = 16;           // candidate arcs a repair tries
+  static constexpr size_t kRepairTries = 128;          // candidate arcs a repair tries
   std::vector<Candidate> candidates_;
   std::vector<uint32_t> mark_;  // == stamp_: in the subtree being repaired
   uint32_t stamp_ = 0;

@@ -208,7 +208,7 @@ TransportResult TransportSolver::solve(const double* a, const double* b, bool wa
   r.pivots = stats.pivots;
   r.tree_updates = stats.moved_nodes;
   r.repairs = stats.repairs;
-  r.bipartite = stats.bipartite;
+  r.split_cells = stats.split_cells;
   if (stats.unroutable > 0)
     r.status = Status::kInfeasible;
   else if (r.created > 0 || r.destroyed > 0)

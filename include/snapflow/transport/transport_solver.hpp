@@ -45,9 +45,11 @@ struct TransportResult {
   double rebalanced = 0.0;  // mass the balance policy added (> 0) or removed (< 0)
   double unroutable = 0.0;  // infeasible: mass that could reach no destination in the stencil
   long pivots = 0;
-  long tree_updates = 0;   // nodes re-hung by the pivots (work measure)
-  long repairs = 0;        // warm start: subtrees re-attached without big-M
-  bool bipartite = false;  // the net-change form overdrew a cell: solved again as posed
+  long tree_updates = 0;  // nodes re-hung by the pivots (work measure)
+  long repairs = 0;       // warm start: subtrees re-attached without big-M
+  // Cells solved as out/in pairs, as the problem is posed: those the net-change form overdrew,
+  // in this solve or earlier in the chain (0: the net-change form held everywhere).
+  long split_cells = 0;
   bool warm = false;
   double seconds = 0.0;
 };
