@@ -1,16 +1,19 @@
-// Exact primal network simplex on the bipartite transport graph (integer flows and costs).
+// Exact primal network simplex on the transport graph, bipartite or in net-change form per cell
+// (integer flows and costs).
 //
 // Nodes: out-node c in [0, m) holds a cell's mass now (supply A_c), in-node m + c its mass
-// after the step (demand B_c); with the relaxed policy a reservoir node may absorb
+// after the step (demand B_c), for a split cell; a single cell is node c alone, with supply
+// A_c - B_c (see Form below). With the relaxed policy a reservoir node may absorb
 // (out c -> reservoir) or create (reservoir -> in c) mass at a per-unit penalty; an
 // artificial root joins every node through an artificial arc of cost M (big-M: larger than
 // any path), so an optimal flow uses artificial arcs only where the problem is infeasible.
 // Every arc is uncapacitated, so a non-basic arc always carries zero flow.
 //
-// Cold start (crash basis): each cell's stay arc (out c -> in c, cost 0, flow min(A_c, B_c))
-// is basic and the pair hangs from the root by one artificial arc carrying the net change
-// A_c - B_c. The starting basis is thus already optimal for the mass that stays; only the
-// net change (DESIGN.md section 1.2) is left for the pivots.
+// Cold start (crash basis): each split cell's stay arc (out c -> in c, cost 0, flow
+// min(A_c, B_c)) is basic and the pair hangs from the root by one artificial arc carrying the
+// net change A_c - B_c; a single cell hangs from the root alone. The starting basis is thus
+// already optimal for the mass that stays; only the net change (DESIGN.md section 1.2) is left
+// for the pivots.
 //
 // Warm start: the previous optimal basis (a spanning tree) and its potentials are kept; with
 // the same costs every reduced cost is still >= 0. The tree flows are recomputed for the new
