@@ -3,7 +3,7 @@
 //
 // Nodes: out-node c in [0, m) holds a cell's mass now (supply A_c), in-node m + c its mass
 // after the step (demand B_c), for a split cell; a single cell is node c alone, with supply
-// A_c - B_c (see Form below). With the relaxed policy a reservoir node may absorb
+// A_c - B_c (see the class comment). With the relaxed policy a reservoir node may absorb
 // (out c -> reservoir) or create (reservoir -> in c) mass at a per-unit penalty; an
 // artificial root joins every node through an artificial arc of cost M (big-M: larger than
 // any path), so an optimal flow uses artificial arcs only where the problem is infeasible.
@@ -46,23 +46,23 @@ struct FlowStats {
   long split_cells = 0;  // cells solved as out/in pairs (the others as single nodes)
 };
 
-// Each cell is either split, an out-node (its mass now) and an in-node (its mass after the
-// step) joined by its stay arc, as the transport problem is posed, or single: one node with
-// supply A_c - B_c and no bound on what it passes on (the net-change form of DESIGN.md section
-// 1.2, stay arc unused). With every cell single the problem is a relaxation on the grid graph
-// with half the nodes; its flow is optimal for the transport problem when no single cell sends
-// more than it holds (capacity_ok()); split_cells() splits the overdrawn ones, keeping the
-// basis. kBipartite starts with every cell split, kNetChange with none.
-enum class Form : int8_t { kBipartite, kNetChange };
-
+// Net-change form first (DESIGN.md section 1.2). Each cell is either single: one node with
+// supply A_c - B_c and no bound on what it passes on (stay arc unused), or split: an out-node
+// (its mass now) and an in-node (its mass after the step) joined by its stay arc, as the
+// transport problem is posed. All cells start single: a relaxation on the grid graph with half
+// the nodes, so every tree walk and subtree shift is about half as long. Its optimal flow is
+// optimal for the transport problem when no single cell sends on more than it holds;
+// otherwise solve() splits the overdrawn cells, keeping the basis, and solves again. Split
+// cells stay split for the solver's life (the same near-empty cells are overdrawn step after
+// step). A flow that leaves mass unroutable is finished with every cell split, so the
+// unroutable mass is that of the problem as posed.
 template <class Arcs>
 class NetworkSimplex {
  public:
-  NetworkSimplex(const Arcs& arcs, int32_t cells, bool reservoir, int64_t penalty, Form form)
+  NetworkSimplex(const Arcs& arcs, int32_t cells, bool reservoir, int64_t penalty)
       : arcs_(arcs),
         m_(cells),
-        split_(static_cast<size_t>(cells), form == Form::kBipartite ? 1 : 0),
-        split_count_(form == Form::kBipartite ? cells : 0),
+        split_(static_cast<size_t>(cells), 0),
         reservoir_(reservoir),
         penalty_(penalty) {
     const int K = arcs_.slots;
@@ -97,6 +97,50 @@ class NetworkSimplex {
   }
 
   FlowStats solve(const std::vector<int64_t>& A, const std::vector<int64_t>& B, bool warm) {
+    FlowStats stats = solve_once(A, B, warm);
+    while (!overdrawn_.empty() || (stats.unroutable > 0 && !all_split())) {
+      if (stats.unroutable > 0)
+        split_all_cells();
+      else
+        split_cells(overdrawn_);
+      const FlowStats again = solve_once(A, B, true);
+      stats.unroutable = again.unroutable;
+      stats.pivots += again.pivots;
+      stats.moved_nodes += again.moved_nodes;
+      stats.repairs += again.repairs;
+    }
+    stats.split_cells = split_count_;
+    return stats;
+  }
+
+  // Flow of arc (c, d) (the stay arc included), and of the reservoir arcs of cell c.
+  int64_t flow(int32_t c, int d) const { return flow_[static_cast<size_t>(c) * arcs_.slots + d]; }
+  int64_t destroyed(int32_t c) const { return reservoir_ ? flow_[destroy_base_ + c] : 0; }
+  int64_t created(int32_t c) const { return reservoir_ ? flow_[create_base_ + c] : 0; }
+
+  size_t memory_bytes() const {
+    return 8 * (flow_.capacity() + pred_.capacity() + potential_.capacity() + supply_.capacity() +
+                subtree_supply_.capacity()) +
+           4 * (parent_.capacity() + first_child_.capacity() + next_sibling_.capacity() +
+                prev_sibling_.capacity() + join_mark_.capacity() + order_.capacity() +
+                overdrawn_.capacity()) +
+           state_.capacity() + up_.capacity() + art_up_.capacity() + processed_.capacity() +
+           split_.capacity() + 4 * (mark_.capacity() + subtree_.capacity() + path_.capacity()) +
+           sizeof(Candidate) * candidates_.capacity();
+  }
+
+ private:
+  static constexpr int8_t kTree = 0;
+  static constexpr int8_t kLower = 1;
+  // A non-tree arc that could re-attach a subtree in a warm-start repair.
+  struct Candidate {
+    int64_t rc, arc;
+    int32_t inner, outer;  // the arc's ends in and outside the subtree
+  };
+
+  // One solve with the cells split as they are; the stays of single cells are placed after it
+  // and the overdrawn ones listed.
+  FlowStats solve_once(const std::vector<int64_t>& A, const std::vector<int64_t>& B, bool warm) {
     std::fill(supply_.begin(), supply_.end(), 0);
     int64_t missing = 0;
     for (int32_t c = 0; c < m_; ++c) {
@@ -121,7 +165,7 @@ class NetworkSimplex {
     return stats;
   }
 
-  // Splits `cells` (single so far), keeping the basis as the warm start of the next solve:
+  // Splits `cells` (single so far), keeping the basis as the warm start of the next solve_once:
   // each tree arc keeps its place, now between the sender's out-node and the receiver's
   // in-node, and each new pair hangs together by its stay arc. Both nodes of a pair get the
   // cell's potential, so every reduced cost stays >= 0 and only the new stays that come out
@@ -129,7 +173,6 @@ class NetworkSimplex {
   void split_cells(const std::vector<int32_t>& cells) {
     for (int32_t c : cells) split_[c] = 1;
     split_count_ += static_cast<long>(cells.size());
-    if (!solved_) return;
     preorder(root_, order_);
     std::vector<int64_t> old_pred = pred_;
     std::vector<int8_t> old_up = up_;
@@ -160,39 +203,7 @@ class NetworkSimplex {
       if (!split(c)) single.push_back(c);
     split_cells(single);
   }
-
-  // Single cells the last flow overdrew (sent on more than they hold); cells split so far.
-  const std::vector<int32_t>& overdrawn() const { return overdrawn_; }
-  long split_count() const { return split_count_; }
   bool all_split() const { return split_count_ == m_; }
-
-  // Whether the last flow is feasible, hence optimal, for the transport problem (no single cell
-  // passes on more than it holds).
-  bool capacity_ok() const { return overdrawn_.empty(); }
-
-  // Flow of arc (c, d) (the stay arc included), and of the reservoir arcs of cell c.
-  int64_t flow(int32_t c, int d) const { return flow_[static_cast<size_t>(c) * arcs_.slots + d]; }
-  int64_t destroyed(int32_t c) const { return reservoir_ ? flow_[destroy_base_ + c] : 0; }
-  int64_t created(int32_t c) const { return reservoir_ ? flow_[create_base_ + c] : 0; }
-
-  size_t memory_bytes() const {
-    return 8 * (flow_.capacity() + pred_.capacity() + potential_.capacity() + supply_.capacity() +
-                subtree_supply_.capacity()) +
-           4 * (parent_.capacity() + first_child_.capacity() + next_sibling_.capacity() +
-                prev_sibling_.capacity() + join_mark_.capacity() + order_.capacity()) +
-           state_.capacity() + up_.capacity() + art_up_.capacity() + processed_.capacity() +
-           4 * (mark_.capacity() + subtree_.capacity() + path_.capacity()) +
-           sizeof(Candidate) * candidates_.capacity();
-  }
-
- private:
-  static constexpr int8_t kTree = 0;
-  static constexpr int8_t kLower = 1;
-  // A non-tree arc that could re-attach a subtree in a warm-start repair.
-  struct Candidate {
-    int64_t rc, arc;
-    int32_t inner, outer;  // the arc's ends in and outside the subtree
-  };
 
   bool split(int32_t c) const { return split_[c] != 0; }
   int32_t in(int32_t c) const { return split_[c] ? c + m_ : c; }
@@ -726,8 +737,8 @@ class NetworkSimplex {
   const Arcs& arcs_;
   int32_t m_;
   std::vector<uint8_t> split_;  // 1: the cell has an out- and an in-node (in-node m_ + c)
-  long split_count_;
-  std::vector<int32_t> overdrawn_;
+  long split_count_ = 0;
+  std::vector<int32_t> overdrawn_;  // single cells the last solve_once overdrew
   bool reservoir_;
   int64_t penalty_;
   int32_t nodes_ = 0, root_ = 0;

@@ -6,7 +6,7 @@
 #include <numeric>
 
 #include "arc_sets.hpp"
-#include "net_change_flow.hpp"
+#include "network_simplex.hpp"
 #include "snapflow/core/error.hpp"
 
 namespace snapflow::transport {
@@ -20,7 +20,7 @@ constexpr double kCostSteps = 1048576.0;
 // cost sums stay within int64 for the global problem's longest moves and the relaxed penalty).
 constexpr double kMassSteps = 68719476736.0;
 // Largest total in units: leaves int64 headroom for flow sums and (with __int128 checks) for
-// the objective; a chain whose mass grows ~2^16-fold past its first step is refused.
+// the objective; a chain whose mass grows ~2^20-fold past its first step is refused.
 constexpr double kMaxUnits = 72057594037927936.0;  // 2^56
 }  // namespace
 
@@ -47,8 +47,8 @@ struct TransportSolver::Impl {
   std::vector<double> real_cost;  // per direction (local) for reporting
   LocalArcs local;
   GlobalArcs global;
-  std::unique_ptr<NetChangeFlow<LocalArcs>> local_flow;
-  std::unique_ptr<NetChangeFlow<GlobalArcs>> global_flow;
+  std::unique_ptr<NetworkSimplex<LocalArcs>> local_flow;
+  std::unique_ptr<NetworkSimplex<GlobalArcs>> global_flow;
   IntegerMasses masses;
 
   bool is_global() const { return spec.stencil == StencilKind::kGlobal; }
@@ -116,7 +116,7 @@ TransportSolver::TransportSolver(const TransportSpec& spec) : impl_(std::make_un
         s.global.offset_cost[static_cast<size_t>(di + dj * g.nx)] =
             integer_cost(spec.cost(di * g.dx, dj * g.dy, h));
     s.global_flow =
-        std::make_unique<NetChangeFlow<GlobalArcs>>(s.global, m, reservoir, s.penalty_units);
+        std::make_unique<NetworkSimplex<GlobalArcs>>(s.global, m, reservoir, s.penalty_units);
     return;
   }
   s.stencil = make_stencil(spec.stencil);
@@ -139,7 +139,8 @@ TransportSolver::TransportSolver(const TransportSpec& spec) : impl_(std::make_un
             static_cast<uint16_t>(tie_break(c, d, tie_range));
     }
   }
-  s.local_flow = std::make_unique<NetChangeFlow<LocalArcs>>(s.local, m, reservoir, s.penalty_units);
+  s.local_flow =
+      std::make_unique<NetworkSimplex<LocalArcs>>(s.local, m, reservoir, s.penalty_units);
 }
 
 TransportSolver::~TransportSolver() = default;
