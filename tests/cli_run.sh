@@ -29,8 +29,8 @@ done
 out=$(OMP_NUM_THREADS=2 run 1 -i v.h5 -o t2.h5 -threads 2); msg=$($compare ref.h5 t2.h5)
 check threads_2 $? "$msg $out"
 
-# SIGKILL after 3 rounds: no file under the final name, a partial one with some frames done.
-out=$(run 2 -i v.h5 -o k.h5 -threads 1 -test_kill_after_rounds 3)
+# SIGKILL after 3 writes: no file under the final name, a partial one with some frames done.
+out=$(run 2 -i v.h5 -o k.h5 -threads 1 -test_kill_after_writes 3)
 [ ! -e k.h5 ] && [ -f k.h5.partial ]; check killed $? "$out"
 msg=$($python -c "
 import h5py; f = h5py.File('k.h5.partial', 'r'); done = f['frames/done'][()].sum()
@@ -40,8 +40,8 @@ out=$(run 3 -i v.h5 -o k.h5 -threads 1 -resume); status=$?
 [ $status -eq 0 ] && [[ "$out" == *"resuming"* ]]; check resume_killed $? "$out"
 msg=$($compare ref.h5 k.h5); check resume_killed_identical $? "$msg"
 
-# SIGTERM (what SLURM sends) after 2 rounds: exit status 4 and how to resume.
-out=$(run 2 -i v.h5 -o s.h5 -threads 1 -test_signal_after_rounds 2); status=$?
+# SIGTERM (what SLURM sends) after 2 writes: exit status 4 and how to resume.
+out=$(run 2 -i v.h5 -o s.h5 -threads 1 -test_signal_after_writes 2); status=$?
 [ $status -ne 0 ] && [[ "$out" == *"stopped by signal 15"*"-resume"* ]] && [ -f s.h5.partial ]
 check sigterm $? "$out"
 out=$(run 1 -i v.h5 -o s.h5 -threads 1 -resume); msg=$($compare ref.h5 s.h5)
@@ -59,7 +59,7 @@ out=$(run 3 -i p.h5 -o p3.h5 -fine_dt 900 -threads 1); msg=$($compare p1.h5 p3.h
 check province_ranks $? "$msg $out"
 
 # Refusals.
-out=$(run 2 -i v.h5 -o k2.h5 -threads 1 -test_kill_after_rounds 1)
+out=$(run 2 -i v.h5 -o k2.h5 -threads 1 -test_kill_after_writes 1)
 out=$(run 2 -i v.h5 -o k2.h5 -threads 1 -resume -stencil 4); status=$?
 [ $status -eq 1 ] && [[ "$out" == *"was started with stencil = '8'; this run has '4'"* ]]
 check resume_mismatch $? "$out"

@@ -1,12 +1,14 @@
-// Fine steps, frames and chains; the round-robin farming; one chain's solve; the velocity
-// error measure. Plain C++ (no MPI).
+// Fine steps, frames and chains; one chain's solve; farming chains over threads and dealing
+// them to ranks; the velocity error measure. Plain C++ (no MPI).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "snapflow/analysis/velocity_error.hpp"
 #include "snapflow/core/error.hpp"
 #include "snapflow/schedule/fine_schedule.hpp"
+#include "snapflow/schedule/segment_farm.hpp"
 #include "snapflow/schedule/segment_solver.hpp"
 
 namespace snapflow {
@@ -65,33 +67,36 @@ TEST(FineSchedule, FramesAndChainsCoverEveryStepOnce) {
   EXPECT_THROW(FineSchedule::plan(times(3, 10.0), 1.0, o), Error);
 }
 
-TEST(RoundPlan, DealsPendingChainsRoundRobin) {
-  RoundPlan plan;
-  plan.pending = {0, 2, 3, 5};
-  plan.workers = 3;
-  EXPECT_EQ(plan.rounds(), 2);
-  EXPECT_EQ(plan.segment(0, 0), 0);
-  EXPECT_EQ(plan.segment(0, 2), 3);
-  EXPECT_EQ(plan.segment(1, 0), 5);
-  EXPECT_EQ(plan.segment(1, 1), -1);
-}
-
 // A bump of 3 cells moving one cell east per step on a 1 x 12 grid.
-TEST(SolveSegment, RecoversATranslationAndIsDeterministic) {
+SegmentSettings translation_settings() {
   SegmentSettings settings;
   settings.spec.grid.nx = 12;
   settings.spec.grid.ny = 1;
   settings.spec.grid.dx = 2.0;
   settings.zone_index = {0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1};
   settings.zones = 2;
+  return settings;
+}
+
+// 6 steps of 0.5 s in 3 frames of 2 steps; `chain_frames` frames per segment.
+FineSchedule translation_schedule(long chain_frames) {
   FineScheduleOptions o;
   o.fine_dt = 0.5;
   o.frame_steps = 2;
-  const FineSchedule s = FineSchedule::plan({0.0, 3.0}, 2.0, o);  // 6 steps, 3 frames
-  const StateFunction state = [](double t, double* out) {
-    const int first = static_cast<int>(std::lround(t / 0.5)) + 2;
-    for (int c = 0; c < 12; ++c) out[c] = (c >= first && c < first + 3) ? 5.0 : 0.0;
-  };
+  o.chain_steps = 2 * chain_frames;
+  return FineSchedule::plan({0.0, 3.0}, 2.0, o);
+}
+
+void translation_state(double t, double* out) {
+  const int first = static_cast<int>(std::lround(t / 0.5)) + 2;
+  for (int c = 0; c < 12; ++c) out[c] = (c >= first && c < first + 3) ? 5.0 : 0.0;
+}
+
+TEST(SolveSegment, RecoversATranslationAndIsDeterministic) {
+  const SegmentSettings settings = translation_settings();
+  const FineSchedule s = translation_schedule(3);
+  ASSERT_EQ(s.segments(), 1);
+  const StateFunction state = translation_state;
   const SegmentResult r = solve_segment(s, 0, state, settings, {});
   ASSERT_EQ(r.frame_results.size(), 3u);
   ASSERT_EQ(r.step_records.size(), 6u);
@@ -119,6 +124,78 @@ TEST(SolveSegment, RecoversATranslationAndIsDeterministic) {
     EXPECT_EQ(r.frame_results[f].flow, again.frame_results[f].flow);
   const SegmentResult stopped = solve_segment(s, 0, state, settings, [] { return true; });
   EXPECT_TRUE(stopped.abandoned);
+}
+
+TEST(SegmentsWanted, QueuesOneBehindEachWorkerUntilTheEndIsNear) {
+  EXPECT_EQ(segments_wanted(4, 1, 100, 8), 7);  // 3 idle workers + 4 queued
+  EXPECT_EQ(segments_wanted(4, 1, 10, 8), 3);   // near the end: the idle workers only
+  EXPECT_EQ(segments_wanted(4, 9, 100, 8), 0);
+}
+
+TEST(SegmentDealer, DealsConsecutiveSegmentsInTurnAndTheSameOnEveryRank) {
+  const std::vector<long> pending = {0, 2, 3, 5, 7, 8};
+  const std::vector<long> wanted = {2, 0, 1};
+  std::vector<std::vector<long>> dealt;
+  for (int rank = 0; rank < 3; ++rank) {
+    SegmentDealer dealer(pending);
+    dealt.push_back(dealer.deal(wanted, rank));
+    EXPECT_EQ(dealer.remaining(), 3);
+    EXPECT_EQ(dealer.deal({0, 5, 0}, rank).size(), rank == 1 ? 3u : 0u);
+    EXPECT_EQ(dealer.remaining(), 0);
+  }
+  EXPECT_EQ(dealt[0], (std::vector<long>{0, 3}));
+  EXPECT_TRUE(dealt[1].empty());
+  EXPECT_EQ(dealt[2], (std::vector<long>{2}));
+}
+
+TEST(SegmentFarm, SolvesEverySubmittedSegmentOnceAsTheDirectSolveDoes) {
+  const SegmentSettings settings = translation_settings();
+  const FineSchedule s = translation_schedule(1);
+  ASSERT_EQ(s.segments(), 3);
+  const StateFunction state = translation_state;
+  SegmentFarm farm(s, state, settings, 3, {});
+  std::vector<SegmentResult> results;
+  farm.run([&] {
+    for (long segment = 0; segment < 3; ++segment) farm.submit(segment);
+    while (results.size() < 3) {
+      farm.wait(1.0);
+      for (SegmentResult& r : farm.take_finished()) results.push_back(std::move(r));
+    }
+    EXPECT_EQ(farm.busy(), 0);
+  });
+  std::sort(results.begin(), results.end(),
+            [](const SegmentResult& a, const SegmentResult& b) { return a.segment < b.segment; });
+  for (long segment = 0; segment < 3; ++segment) {
+    ASSERT_EQ(results[segment].segment, segment);
+    const SegmentResult direct = solve_segment(s, segment, state, settings, {});
+    ASSERT_EQ(results[segment].frame_results.size(), 1u);
+    EXPECT_EQ(results[segment].frame_results[0].flow, direct.frame_results[0].flow);
+  }
+  EXPECT_TRUE(farm.failure().empty());
+}
+
+TEST(SegmentFarm, ReportsAWorkerErrorAndRethrowsACoordinatorError) {
+  const SegmentSettings settings = translation_settings();
+  const FineSchedule s = translation_schedule(1);
+  const StateFunction failing = [](double t, double* out) {
+    SNAPFLOW_VERIFY(t < 2.5, "no state at t = " << t);
+    translation_state(t, out);
+  };
+  SegmentFarm farm(s, failing, settings, 2, {});
+  farm.run([&] {
+    for (long segment = 0; segment < 3; ++segment) farm.submit(segment);
+    while (farm.busy() > 0) farm.wait(1.0);
+  });
+  EXPECT_NE(farm.failure().find("segment 2: no state at t = 2.5"), std::string::npos)
+      << farm.failure();
+  EXPECT_EQ(farm.take_finished().size(), 2u);
+
+  SegmentFarm stopped(s, failing, settings, 2, {});
+  EXPECT_THROW(stopped.run([&] {
+    stopped.submit(0);
+    throw Error("coordinator gave up");
+  }),
+               Error);
 }
 
 TEST(VelocityError, ZeroForTheTruthAndAngleForARotatedField) {

@@ -1,7 +1,8 @@
 // `snapflow run`: the whole pipeline (DESIGN.md sections 1.4 and 2.2). Read the snapshots by
 // row blocks, fit DMD, replicate its modes once per node, farm the segments of fine steps
-// over ranks x threads in rounds (each round ends with one collective write of its frames),
-// then check the recovered velocity against /truth/velocity when the input has it.
+// over ranks x threads (the main thread of each rank deals them and writes finished ones
+// collectively while its workers solve), then check the recovered velocity against /truth/velocity
+// when the input has it.
 #include <mpi.h>
 #include <omp.h>
 #include <sys/resource.h>
@@ -29,6 +30,7 @@
 #include "snapflow/io/run_output.hpp"
 #include "snapflow/io/snapshot_reader.hpp"
 #include "snapflow/schedule/fine_schedule.hpp"
+#include "snapflow/schedule/segment_farm.hpp"
 #include "snapflow/schedule/segment_solver.hpp"
 
 namespace snapflow {
@@ -59,14 +61,17 @@ const char kRunHelp[] =
     "  -summary FILE       JSON summary: stage timings, LPs by status, mass created and\n"
     "                      destroyed, velocity error against /truth/velocity\n"
     "  -progress_seconds S (10) seconds between progress lines\n"
-    "  -test_signal_after_rounds N  (testing) every rank sends itself SIGTERM after round N\n"
-    "  -test_kill_after_rounds N    (testing) every rank kills itself (SIGKILL) after round N\n"
+    "  -test_signal_after_writes N  (testing) every rank sends itself SIGTERM after write N\n"
+    "  -test_kill_after_writes N    (testing) every rank kills itself (SIGKILL) after write N\n"
     "OUT is written as OUT.partial (attribute complete = 0) and renamed when complete, with an\n"
     "XDMF sidecar for ParaView. SIGTERM or SIGUSR1 finish the frames in flight and stop; a\n"
     "second signal abandons them. -log_view shows the stages Read, DMD, States, Transport,\n"
     "Write and Evaluate.\n";
 
 namespace {
+
+// Longest wait of a rank's main thread between synchronisations with the other ranks.
+constexpr double kSyncSeconds = 0.2;
 
 std::string format_duration(double seconds) {
   if (!std::isfinite(seconds)) return "--:--:--";
@@ -192,8 +197,8 @@ int run_run(const CommandLine&) {
   const bool resume = option_flag("resume");
   const std::string summary_path = option_string("summary", "");
   const double progress_seconds = option_double("progress_seconds", 10.0, 0.0, 1e9);
-  const long signal_after = option_long("test_signal_after_rounds", -1, 0, 1L << 40);
-  const long kill_after = option_long("test_kill_after_rounds", -1, 0, 1L << 40);
+  const long signal_after = option_long("test_signal_after_writes", -1, 0, 1L << 40);
+  const long kill_after = option_long("test_kill_after_writes", -1, 0, 1L << 40);
   int threads = static_cast<int>(option_long("threads", omp_get_max_threads(), 1, 4096));
   MPI_Bcast(&threads, 1, MPI_INT, 0, comm);
 
@@ -295,15 +300,14 @@ int run_run(const CommandLine&) {
   };
 
   const std::vector<uint8_t> done = output.done_frames();
-  RoundPlan plan;
-  plan.workers = size * threads;
+  std::vector<long> pending;
   long frames_before = 0;
   for (uint8_t d : done) frames_before += d;
   for (long s = 0; s < schedule.segments(); ++s) {
     const StepRange frames = schedule.segment_frame_range(s);
     bool complete = true;
     for (long f = frames.begin; f < frames.end; ++f) complete = complete && done[f];
-    if (!complete) plan.pending.push_back(s);
+    if (!complete) pending.push_back(s);
   }
   if (root) {
     std::printf(
@@ -313,72 +317,41 @@ int run_run(const CommandLine&) {
         sequence.models().front().rank(), dmd_error_max, dmd_error_mean);
     std::printf(
         "run: %ld fine steps of %.6g s (%s), %ld frames of %ld steps, %ld chains of %ld "
-        "frame(s) over %d rank(s) x %d thread(s)\n",
+        "frame(s) over %d rank(s) x %d worker thread(s)\n",
         schedule.steps(), schedule.dt(), schedule.rule().c_str(), schedule.frames(),
         schedule.frame_steps(), schedule.segments(), schedule.segment_frames(), size, threads);
     if (resume)
       std::printf("run: resuming %s: %ld of %ld frames were done, %zu chains left\n",
-                  output.partial_path().c_str(), frames_before, schedule.frames(),
-                  plan.pending.size());
+                  output.partial_path().c_str(), frames_before, schedule.frames(), pending.size());
     std::fflush(stdout);
   }
 
-  // Transport, round by round.
-  long steps_done = 0, frames_done = frames_before;
+  // Transport. On every rank `threads` workers solve the chains dealt to them, while the main
+  // thread synchronises with the other ranks whenever one of its chains finishes (at least
+  // every kSyncSeconds): it deals the next chains to the ranks whose workers ask for them and
+  // writes every finished chain in one collective write. No worker waits for a slower chain.
+  long steps_done = 0, frames_done = frames_before, writes = 0;
   double busy_seconds = 0.0;
-  const long steps_pending = [&] {
-    long n = 0;
-    for (long s : plan.pending) {
-      const StepRange f = schedule.segment_frame_range(s);
-      n += schedule.frame_step_range(f.end - 1).end - schedule.frame_step_range(f.begin).begin;
-    }
-    return n;
-  }();
+  long steps_pending = 0;
+  for (long s : pending) {
+    const StepRange f = schedule.segment_frame_range(s);
+    steps_pending +=
+        schedule.frame_step_range(f.end - 1).end - schedule.frame_step_range(f.begin).begin;
+  }
   const double transport_start = MPI_Wtime();
   double last_progress = transport_start;
-  int stop_requested = 0;
-  const std::function<bool()> abandon = [] { return interrupt_requests() >= 2; };
-  for (long round = 0; round < plan.rounds() && !stop_requested; ++round) {
-    std::vector<SegmentResult> results(threads);
-    std::vector<std::string> failures(threads);
-    {
-      LogStage transport_stage("Transport", &stage.transport);
-#pragma omp parallel for num_threads(threads) schedule(static, 1)
-      for (int t = 0; t < threads; ++t) {
-        const long segment = plan.segment(round, rank * threads + t);
-        if (segment < 0) continue;
-        try {
-          results[t] = solve_segment(schedule, segment, state, settings, abandon);
-        } catch (const std::exception& e) {
-          failures[t] = e.what();
-        }
-      }
-    }
-    std::string failure;
-    for (const std::string& f : failures)
-      if (failure.empty()) failure = f;
-    agree(comm, failure.empty(), "run: " + failure);
-
-    std::vector<const SegmentResult*> written;
-    long round_steps = 0, round_frames = 0;
-    for (int t = 0; t < threads; ++t) {
-      const SegmentResult& r = results[t];
-      busy_seconds += r.seconds;
-      const bool solved = plan.segment(round, rank * threads + t) >= 0 && !r.abandoned;
-      written.push_back(solved ? &r : nullptr);
-      if (!solved) continue;
-      round_steps += r.steps.size();
-      round_frames += r.frames.size();
-    }
-    // Under -infeasible abort, stop at the first infeasible step before this round is written,
-    // so that no frame holding it is ever marked done (a resumed run meets it again).
+  bool stop_requested = false;
+  SegmentDealer dealer(pending);
+  SegmentFarm farm(schedule, state, settings, threads, [] { return interrupt_requests() >= 2; });
+  const auto write_finished = [&](std::vector<SegmentResult>& finished, long writes_now) {
+    // Under -infeasible abort, stop at the first infeasible step before it is written, so that
+    // no frame holding it is ever marked done (a resumed run meets it again).
     long first_infeasible = std::numeric_limits<long>::max();
     if (!settings.relax_infeasible)
-      for (const SegmentResult* r : written)
-        if (r)
-          for (size_t k = 0; k < r->step_records.size(); ++k)
-            if (r->step_records[k].status == Status::kInfeasible)
-              first_infeasible = std::min(first_infeasible, r->steps.begin + static_cast<long>(k));
+      for (const SegmentResult& r : finished)
+        for (size_t k = 0; k < r.step_records.size(); ++k)
+          if (r.step_records[k].status == Status::kInfeasible)
+            first_infeasible = std::min(first_infeasible, r.steps.begin + static_cast<long>(k));
     MPI_Allreduce(MPI_IN_PLACE, &first_infeasible, 1, MPI_LONG, MPI_MIN, comm);
     SNAPFLOW_VERIFY(first_infeasible == std::numeric_limits<long>::max(),
                     "run: fine step "
@@ -386,33 +359,78 @@ int run_run(const CommandLine&) {
                         << " s) is infeasible under -balance " << to_string(settings.spec.balance)
                         << " and -infeasible abort was given; use -infeasible "
                            "relax, a smaller -fine_dt or -balance relaxed");
-
+    std::vector<const SegmentResult*> written(static_cast<size_t>(writes_now), nullptr);
+    long counts[2] = {0, 0};
+    for (size_t k = 0; k < finished.size(); ++k) {
+      busy_seconds += finished[k].seconds;
+      if (finished[k].abandoned) continue;
+      written[k] = &finished[k];
+      counts[0] += finished[k].steps.size();
+      counts[1] += finished[k].frames.size();
+    }
     {
       LogStage write_stage("Write", &stage.write);
-      for (int t = 0; t < threads; ++t) output.write_segment(written[t]);
+      for (const SegmentResult* r : written) output.write_segment(r);
       output.mark_done(written);
     }
-    if (round + 1 == kill_after) std::raise(SIGKILL);
-    if (round + 1 == signal_after) std::raise(SIGTERM);
-    long counts[2] = {round_steps, round_frames};
+    ++writes;
+    if (writes == kill_after) std::raise(SIGKILL);
+    if (writes == signal_after) std::raise(SIGTERM);
     MPI_Allreduce(MPI_IN_PLACE, counts, 2, MPI_LONG, MPI_SUM, comm);
     steps_done += counts[0];
     frames_done += counts[1];
-    stop_requested = interrupt_requests() > 0;
-    MPI_Allreduce(MPI_IN_PLACE, &stop_requested, 1, MPI_INT, MPI_MAX, comm);
-    const double now = MPI_Wtime();
-    const bool last = round + 1 == plan.rounds();
-    if (root && (now - last_progress >= progress_seconds || last || stop_requested)) {
-      const double elapsed = now - transport_start;
-      const double rate = steps_done / std::max(elapsed, 1e-9);
-      std::printf("run: frames %ld/%ld (%.1f%%), %ld LPs at %.2f LP/s, elapsed %s, ETA %s\n",
-                  frames_done, schedule.frames(), 100.0 * frames_done / schedule.frames(),
-                  steps_done, rate, format_duration(elapsed).c_str(),
-                  format_duration((steps_pending - steps_done) / std::max(rate, 1e-12)).c_str());
-      std::fflush(stdout);
-      last_progress = now;
-    }
+    finished.clear();
+  };
+  {
+    LogStage transport_stage("Transport", &stage.transport);
+    farm.run([&] {
+      std::vector<SegmentResult> finished;
+      for (;; farm.wait(kSyncSeconds)) {
+        // busy before collecting: a chain that finishes in between is counted busy, not lost.
+        const long busy = farm.busy();
+        for (SegmentResult& r : farm.take_finished()) finished.push_back(std::move(r));
+        const long report[5] = {
+            stop_requested ? 0 : segments_wanted(threads, busy, dealer.remaining(), size * threads),
+            static_cast<long>(finished.size()), busy, interrupt_requests() > 0 ? 1L : 0L,
+            farm.failure().empty() ? 0L : 1L};
+        std::vector<long> reports(5 * static_cast<size_t>(size));
+        MPI_Allgather(report, 5, MPI_LONG, reports.data(), 5, MPI_LONG, comm);
+        std::vector<long> wanted(size);
+        long most_finished = 0, all_busy = 0, failed = 0;
+        for (int p = 0; p < size; ++p) {
+          wanted[p] = reports[5 * p];
+          most_finished = std::max(most_finished, reports[5 * p + 1]);
+          all_busy += reports[5 * p + 2];
+          stop_requested = stop_requested || reports[5 * p + 3] != 0;
+          failed += reports[5 * p + 4];
+        }
+        if (failed) agree(comm, farm.failure().empty(), "run: " + farm.failure());
+        // Done when no rank holds a chain and none is left to deal (before this deal).
+        const bool last = all_busy == 0 && (stop_requested || dealer.remaining() == 0);
+        if (stop_requested)
+          farm.drop_queued();
+        else
+          for (long s : dealer.deal(wanted, rank)) farm.submit(s);
+        if (most_finished > 0) write_finished(finished, most_finished);
+
+        const double now = MPI_Wtime();
+        if (root && most_finished > 0 &&
+            (now - last_progress >= progress_seconds || last || stop_requested)) {
+          const double elapsed = now - transport_start;
+          const double rate = steps_done / std::max(elapsed, 1e-9);
+          std::printf(
+              "run: frames %ld/%ld (%.1f%%), %ld LPs at %.2f LP/s, elapsed %s, ETA %s\n",
+              frames_done, schedule.frames(), 100.0 * frames_done / schedule.frames(), steps_done,
+              rate, format_duration(elapsed).c_str(),
+              format_duration((steps_pending - steps_done) / std::max(rate, 1e-12)).c_str());
+          std::fflush(stdout);
+          last_progress = now;
+        }
+        if (last) return;
+      }
+    });
   }
+  stage.transport -= stage.write;
   const double transport_wall = MPI_Wtime() - transport_start;
 
   if (stop_requested) {
@@ -446,7 +464,7 @@ int run_run(const CommandLine&) {
     velocity_error = evaluate_velocity(comm, reader, output, schedule);
   }
 
-  // Load balance: the least busy rank's share of the transport stage.
+  // Load balance: the least busy rank's share of its workers' time while farming.
   double busy_min = busy_seconds;
   MPI_Allreduce(MPI_IN_PLACE, &busy_min, 1, MPI_DOUBLE, MPI_MIN, comm);
   struct rusage usage {};
@@ -454,7 +472,7 @@ int run_run(const CommandLine&) {
   double peak_mb = usage.ru_maxrss / 1024.0;
   MPI_Allreduce(MPI_IN_PLACE, &peak_mb, 1, MPI_DOUBLE, MPI_MAX, comm);
   const double total_seconds = MPI_Wtime() - run_start;
-  const double balance = stage.transport > 0 ? busy_min / (threads * stage.transport) : 1.0;
+  const double balance = transport_wall > 0 ? busy_min / (threads * transport_wall) : 1.0;
 
   output.finish({{"seconds_read", stage.read},
                  {"seconds_dmd", stage.dmd},

@@ -72,14 +72,4 @@ StepRange FineSchedule::segment_frame_range(long s) const {
   return {s * segment_frames_, std::min(frames_, (s + 1) * segment_frames_)};
 }
 
-long RoundPlan::rounds() const {
-  const long count = static_cast<long>(pending.size());
-  return (count + workers - 1) / workers;
-}
-
-long RoundPlan::segment(long round, int worker) const {
-  const long index = round * workers + worker;
-  return index < static_cast<long>(pending.size()) ? pending[index] : -1;
-}
-
 }  // namespace snapflow

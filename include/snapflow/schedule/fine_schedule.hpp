@@ -53,17 +53,4 @@ class FineSchedule {
   std::string rule_;
 };
 
-// Round-robin farming of pending segments over `workers` (ranks x threads): in round r,
-// worker w solves pending[r * workers + w]. Consecutive segments run side by side, so the
-// workers of a round see similar loads (a busy morning is shared by all of them) and each
-// round's frames are a contiguous block of the output.
-struct RoundPlan {
-  std::vector<long> pending;  // segments still to solve, ascending
-  int workers = 1;
-
-  long rounds() const;
-  // The segment of worker w in round r, or -1 when it has none.
-  long segment(long round, int worker) const;
-};
-
 }  // namespace snapflow
