@@ -4,6 +4,7 @@
 
 #include "snapflow/core/error.hpp"
 #include "snapflow/core/mpi_context.hpp"
+#include "snapflow/dmd/mode_sum.hpp"
 
 namespace snapflow {
 
@@ -71,14 +72,7 @@ ReplicatedModes::~ReplicatedModes() {
 }
 
 void ReplicatedModes::state(double t, double* out) const {
-  std::fill(out, out + cells_, 0.0);
-  for (int j = 0; j < rank_; ++j) {
-    const std::complex<double> c = amplitude_[j] * std::exp(omega_[j] * (t - t0_));
-    const double cr = c.real(), ci = c.imag();
-    const double* re = modes_ + j * cells_;
-    const double* im = modes_ + (rank_ + j) * cells_;
-    for (long i = 0; i < cells_; ++i) out[i] += re[i] * cr - im[i] * ci;
-  }
+  sum_dmd_modes(modes_, cells_, amplitude_, omega_, t0_, t, out);
 }
 
 }  // namespace snapflow
