@@ -1,13 +1,14 @@
 // Exact primal network simplex on the transport graph, bipartite or in net-change form per cell
 // (integer flows and costs).
 //
-// Nodes: out-node c in [0, m) holds a cell's mass now (supply A_c), in-node m + c its mass
-// after the step (demand B_c), for a split cell; a single cell is node c alone, with supply
-// A_c - B_c (see the class comment). With the relaxed policy a reservoir node may absorb
-// (out c -> reservoir) or create (reservoir -> in c) mass at a per-unit penalty; an
-// artificial root joins every node through an artificial arc of cost M (big-M: larger than
-// any path), so an optimal flow uses artificial arcs only where the problem is infeasible.
-// Every arc is uncapacitated, so a non-basic arc always carries zero flow.
+// Nodes: out-node c in [0, m) holds a cell's mass now (supply A_c), in-node in_base + c its
+// mass after the step (demand B_c), for a split cell; a single cell is node c alone, with
+// supply A_c - B_c (see the class comment). The reservoir (node m) and the root come before
+// the in-nodes, so the arcs that exist while no cell is split are numbered first. With the relaxed
+// policy a reservoir node may absorb (out c -> reservoir) or create (reservoir -> in c) mass at a
+// per-unit penalty; an artificial root joins every node through an artificial arc of cost M (big-M:
+// larger than any path), so an optimal flow uses artificial arcs only where the problem is
+// infeasible. Every arc is uncapacitated, so a non-basic arc always carries zero flow.
 //
 // Cold start (crash basis): each split cell's stay arc (out c -> in c, cost 0, flow
 // min(A_c, B_c)) is basic and the pair hangs from the root by one artificial arc carrying the
@@ -66,9 +67,10 @@ class NetworkSimplex {
         reservoir_(reservoir),
         penalty_(penalty) {
     const int K = arcs_.slots;
-    // In-node m + c exists for every cell but is in the tree only while c is split.
-    nodes_ = 2 * m_ + (reservoir_ ? 1 : 0) + 1;
-    root_ = nodes_ - 1;
+    // In-node in_base_ + c exists for every cell but is in the tree only while c is split.
+    root_ = m_ + (reservoir_ ? 1 : 0);
+    in_base_ = root_ + 1;
+    nodes_ = in_base_ + m_;
     real_arcs_ = static_cast<int64_t>(m_) * K;
     destroy_base_ = real_arcs_;
     create_base_ = destroy_base_ + (reservoir_ ? m_ : 0);
@@ -125,7 +127,9 @@ class NetworkSimplex {
                 prev_sibling_.capacity() + join_mark_.capacity() + order_.capacity() +
                 overdrawn_.capacity()) +
            state_.capacity() + up_.capacity() + art_up_.capacity() + processed_.capacity() +
-           split_.capacity() + 4 * (mark_.capacity() + subtree_.capacity() + path_.capacity()) +
+           split_.capacity() +
+           4 * (mark_.capacity() + subtree_.capacity() + path_.capacity() +
+                split_list_.capacity()) +
            sizeof(Candidate) * candidates_.capacity();
   }
 
@@ -156,10 +160,8 @@ class NetworkSimplex {
     stats.repairs = place_tree_flows(warm_start);
     update_potentials();
     pivot_to_optimality(stats, warm_start);
-    for (int32_t v = 0; v < root_; ++v) {
-      const int64_t arc = art_base_ + v;
-      if (art_up_[v]) stats.unroutable += flow_[arc];
-    }
+    for (int32_t v = 0; v < nodes_; ++v)
+      if (v != root_ && art_up_[v]) stats.unroutable += flow_[art_base_ + v];
     solved_ = true;
     place_stays(A);
     return stats;
@@ -173,6 +175,7 @@ class NetworkSimplex {
   void split_cells(const std::vector<int32_t>& cells) {
     for (int32_t c : cells) split_[c] = 1;
     split_count_ += static_cast<long>(cells.size());
+    split_list_.insert(split_list_.end(), cells.begin(), cells.end());
     preorder(root_, order_);
     std::vector<int64_t> old_pred = pred_;
     std::vector<int8_t> old_up = up_;
@@ -206,11 +209,13 @@ class NetworkSimplex {
   bool all_split() const { return split_count_ == m_; }
 
   bool split(int32_t c) const { return split_[c] != 0; }
-  int32_t in(int32_t c) const { return split_[c] ? c + m_ : c; }
-  int32_t cell_of(int32_t x) const { return x < m_ ? x : x - m_; }
+  int32_t in(int32_t c) const { return split_[c] ? in_base_ + c : c; }
+  int32_t cell_of(int32_t x) const { return x < m_ ? x : x - in_base_; }
+  // A cell's node (out, in or single), not the reservoir or the root.
+  bool is_cell_node(int32_t x) const { return x < m_ || x >= in_base_; }
   // Whether x receives a cell's incoming moves: an in-node, or a single cell's node.
-  bool is_in_node(int32_t x) const { return x >= m_ ? x < 2 * m_ : !split(x); }
-  int32_t reservoir_node() const { return 2 * m_; }
+  bool is_in_node(int32_t x) const { return x >= in_base_ || (x < m_ && !split(x)); }
+  int32_t reservoir_node() const { return m_; }
 
   // Single cells: the stay arc (a self-loop, never in the tree) takes what the cell keeps, A_c
   // minus all it sends on; a negative stay means the flow is not a transport (overdrawn_).
@@ -331,7 +336,7 @@ class NetworkSimplex {
       processed_[v] = 1;
       const int64_t arc = pred_[v];
       int64_t need = subtree_supply_[v];  // must flow from v towards its parent
-      if (arc >= art_base_ && need != 0 && repair && v < 2 * m_) {
+      if (arc >= art_base_ && need != 0 && repair && is_cell_node(v)) {
         // In a warm start, flow on an artificial arc would cost big-M: re-attach instead.
         if (const int32_t taker = attach_by_cheapest_arc(v, need); taker >= 0) {
           subtree_supply_[taker] += need;
@@ -366,13 +371,13 @@ class NetworkSimplex {
       if (parent_[v] != root_) subtree_supply_[parent_[v]] += need;
     }
     // A non-tree arc carries no flow (all arcs are uncapacitated).
-    for (int32_t v = 0; v < root_; ++v)
-      if (state_[art_base_ + v] != kTree) flow_[art_base_ + v] = 0;
+    for (int32_t v = 0; v < nodes_; ++v)
+      if (v != root_ && state_[art_base_ + v] != kTree) flow_[art_base_ + v] = 0;
     return repairs;
   }
 
   // The other node of a cell's (out, in) pair.
-  int32_t partner(int32_t x) const { return x < m_ ? x + m_ : x - m_; }
+  int32_t partner(int32_t x) const { return x < m_ ? x + in_base_ : x - in_base_; }
   int64_t stay_arc(int32_t c) const {
     return static_cast<int64_t>(c) * arcs_.slots + arcs_.stay_slot(c);
   }
@@ -394,7 +399,8 @@ class NetworkSimplex {
     for (size_t k = 0; k < subtree_.size(); ++k) {
       const int32_t x = subtree_[k];
       // Subtrees on artificial arcs are scanned whole: left there they would cost big-M.
-      if (x >= 2 * m_ || (subtree_.size() > kRepairScanLimit && pred_[v] < art_base_)) return -1;
+      if (!is_cell_node(x) || (subtree_.size() > kRepairScanLimit && pred_[v] < art_base_))
+        return -1;
       mark_[x] = stamp_;
       for (int32_t ch = first_child_[x]; ch >= 0; ch = next_sibling_[ch]) subtree_.push_back(ch);
     }
@@ -490,9 +496,9 @@ class NetworkSimplex {
   // Returns the node whose subtree supply must take the flow on (-1: the repair does not
   // apply, e.g. a stay arc would need negative flow: the cell cannot pass that much on).
   int32_t flip_cross_arc(int32_t v, int64_t need) {
-    if (v >= 2 * m_) return -1;
+    if (!is_cell_node(v)) return -1;
     const int32_t p = parent_[v];
-    if (p >= 2 * m_) return -1;  // root or reservoir
+    if (!is_cell_node(p)) return -1;  // root or reservoir
     const int32_t j = cell_of(v), i = cell_of(p);
     if (!split(j) || !split(i) || partner(p) == v) return -1;  // no pairs, or v's stay arc
     const int32_t vp = partner(v), pp = partner(p);
@@ -552,12 +558,18 @@ class NetworkSimplex {
   // Block search: the most negative reduced cost within a block of arcs, scanning on from
   // where the last search stopped. The arcs are visited in units: a cell's real arcs
   // (neighbour table and per-direction costs, no arc-id decoding), then chunks of the same
-  // size of reservoir and artificial arcs. Runs of kPricingChunk consecutive units (cache
+  // size of reservoir arcs and artificial arcs of the nodes before the in-nodes, then those of
+  // the split cells' in-nodes (the others are not in the graph, and pricing them would change
+  // the order of the search for nothing). Runs of kPricingChunk consecutive units (cache
   // friendly) are taken in mixed order (mixing_stride), so a block samples the whole grid.
   // Returns -1 when every arc prices out.
   int64_t find_entering_arc() {
     const int K = arcs_.slots;
-    const int32_t units = m_ + static_cast<int32_t>((arc_count_ - real_arcs_ + K - 1) / K);
+    const int64_t before_in = art_base_ + in_base_;  // arcs up to the first in-node's
+    const int32_t other_units = static_cast<int32_t>((before_in - real_arcs_ + K - 1) / K);
+    const int32_t units =
+        m_ + other_units +
+        static_cast<int32_t>((split_list_.size() + K - 1) / static_cast<size_t>(K));
     int64_t best = -1, best_rc = 0, in_block = 0;
     const int32_t chunk = kPricingChunk;
     const int32_t chunks = (units + chunk - 1) / chunk, padded = chunks * chunk;
@@ -586,17 +598,16 @@ class NetworkSimplex {
           }
         }
         in_block += K;
-      } else {
+      } else if (c < m_ + other_units) {
         const int64_t first = real_arcs_ + static_cast<int64_t>(c - m_) * K;
-        const int64_t last = std::min(arc_count_, first + K);
-        for (int64_t arc = first; arc < last; ++arc) {
-          if (state_[arc] != kLower) continue;
-          const int64_t rc = reduced_cost(arc);
-          if (rc < best_rc) {
-            best_rc = rc;
-            best = arc;
-          }
-        }
+        const int64_t last = std::min(before_in, first + K);
+        for (int64_t arc = first; arc < last; ++arc) price(arc, best, best_rc);
+        in_block += K;
+      } else {
+        const size_t first = static_cast<size_t>(c - m_ - other_units) * K;
+        const size_t last = std::min(split_list_.size(), first + K);
+        for (size_t k = first; k < last; ++k)
+          price(art_base_ + in_base_ + split_list_[k], best, best_rc);
         in_block += K;
       }
       if (in_block >= block_) {
@@ -605,6 +616,15 @@ class NetworkSimplex {
       }
     }
     return best;
+  }
+
+  void price(int64_t arc, int64_t& best, int64_t& best_rc) const {
+    if (state_[arc] != kLower) return;
+    const int64_t rc = reduced_cost(arc);
+    if (rc < best_rc) {
+      best_rc = rc;
+      best = arc;
+    }
   }
 
   // A stride coprime to `runs` near the golden section of it: run k of the search is
@@ -736,12 +756,13 @@ class NetworkSimplex {
 
   const Arcs& arcs_;
   int32_t m_;
-  std::vector<uint8_t> split_;  // 1: the cell has an out- and an in-node (in-node m_ + c)
+  std::vector<uint8_t> split_;  // 1: the cell has an out- and an in-node (in_base_ + c)
   long split_count_ = 0;
-  std::vector<int32_t> overdrawn_;  // single cells the last solve_once overdrew
+  std::vector<int32_t> split_list_;  // the split cells, in the order they were split
+  std::vector<int32_t> overdrawn_;   // single cells the last solve_once overdrew
   bool reservoir_;
   int64_t penalty_;
-  int32_t nodes_ = 0, root_ = 0;
+  int32_t nodes_ = 0, root_ = 0, in_base_ = 0;
   int64_t real_arcs_ = 0, destroy_base_ = 0, create_base_ = 0, art_base_ = 0, arc_count_ = 0;
   int64_t art_cost_ = 0, block_ = 64;
   int64_t max_block_ = 64;
