@@ -341,6 +341,11 @@ int run_run(const CommandLine&) {
   const double transport_start = MPI_Wtime();
   double last_progress = transport_start;
   bool stop_requested = false;
+  int thread_level = MPI_THREAD_SINGLE;
+  MPI_Query_thread(&thread_level);
+  SNAPFLOW_VERIFY(thread_level >= MPI_THREAD_FUNNELED,
+                  "run: MPI was initialised without MPI_THREAD_FUNNELED, which the worker threads "
+                  "need (only the main thread calls MPI)");
   SegmentDealer dealer(pending);
   SegmentFarm farm(schedule, state, settings, threads, [] { return interrupt_requests() >= 2; });
   const auto write_finished = [&](std::vector<SegmentResult>& finished, long writes_now) {
