@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.hpp"
 #include "snapflow/analysis/velocity_error.hpp"
 #include "snapflow/core/error.hpp"
 #include "snapflow/dmd/dmd_model.hpp"
@@ -33,14 +34,9 @@
 #include "snapflow/synth/vortex_case.hpp"
 
 using namespace snapflow;
+using bench::arg;
 
 namespace {
-
-const char* arg(int argc, char** argv, const char* name, const char* fallback) {
-  for (int k = 1; k + 1 < argc; ++k)
-    if (std::strcmp(argv[k], name) == 0) return argv[k + 1];
-  return fallback;
-}
 
 struct Chain {
   SegmentResult result;

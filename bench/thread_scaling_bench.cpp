@@ -13,7 +13,6 @@
 // The peer of every row is the first thread count of the list, measured in the same run;
 // every row's step costs are checked bitwise against it.
 #include <omp.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -25,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.hpp"
 #include "snapflow/core/error.hpp"
 #include "snapflow/dmd/mode_sum.hpp"
 #include "snapflow/schedule/fine_schedule.hpp"
@@ -32,14 +32,10 @@
 #include "snapflow/schedule/segment_solver.hpp"
 
 using namespace snapflow;
+using bench::arg;
+using bench::peak_rss_mb;
 
 namespace {
-
-const char* arg(int argc, char** argv, const char* name, const char* fallback) {
-  for (int k = 1; k + 1 < argc; ++k)
-    if (std::strcmp(argv[k], name) == 0) return argv[k + 1];
-  return fallback;
-}
 
 struct Workload {
   Grid grid;
@@ -156,13 +152,7 @@ Run farm(const FineSchedule& schedule, const std::vector<long>& segments, int th
   return run;
 }
 
-double peak_rss_mb() {
-  struct rusage usage {};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024.0;
-}
-
-int bench(int argc, char** argv) {
+int run_bench(int argc, char** argv) {
   const std::string path = arg(argc, argv, "-workload", "");
   SNAPFLOW_VERIFY(!path.empty(),
                   "thread_scaling_bench: -workload FILE is required "
@@ -244,7 +234,7 @@ int bench(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   try {
-    return bench(argc, argv);
+    return run_bench(argc, argv);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "thread_scaling_bench: %s\n", e.what());
     return 2;

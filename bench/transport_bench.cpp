@@ -13,7 +13,6 @@
 // solves instead: x(t) of the DMD model saved by `snapflow dmd -dmd_save_modes` on the
 // snapshot file -i (grid and mask from there); -sizes "" then skips the single LPs.
 #include <mpi.h>
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -25,6 +24,7 @@
 #include <vector>
 
 #include "../tests/lemon_oracle.hpp"
+#include "bench_util.hpp"
 #include "snapflow/core/error.hpp"
 #include "snapflow/dmd/dmd_windows.hpp"
 #include "snapflow/io/dmd_output.hpp"
@@ -34,21 +34,11 @@
 #include "snapflow/transport/transport_solver.hpp"
 
 using namespace snapflow;
+using bench::arg;
+using bench::peak_rss_mb;
 using namespace snapflow::transport;
 
 namespace {
-
-double peak_rss_mb() {
-  struct rusage usage {};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024.0;
-}
-
-const char* arg(int argc, char** argv, const char* name, const char* fallback) {
-  for (int k = 1; k + 1 < argc; ++k)
-    if (std::strcmp(argv[k], name) == 0) return argv[k + 1];
-  return fallback;
-}
 
 struct Sample {
   std::vector<double> a, b;
