@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include <limits>
 #include <memory>
 #include <sstream>
+#include <thread>
 
 #include "snapflow/analysis/velocity_error.hpp"
 #include "snapflow/cli/commands.hpp"
@@ -73,6 +75,19 @@ namespace {
 
 // Longest wait of a rank's main thread between synchronisations with the other ranks.
 constexpr double kSyncSeconds = 0.2;
+
+// MPI_Allgather that sleeps while it waits: a rank's main thread shares a core with a worker,
+// and OpenMPI's blocking collectives busy-wait for the last rank (which may sleep up to
+// kSyncSeconds before it comes).
+void gather_without_spinning(const long* mine, int count, long* all, MPI_Comm comm) {
+  MPI_Request request;
+  MPI_Iallgather(mine, count, MPI_LONG, all, count, MPI_LONG, comm, &request);
+  for (int done = 0;;) {
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    if (done) return;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+}
 
 std::string format_duration(double seconds) {
   if (!std::isfinite(seconds)) return "--:--:--";
@@ -400,7 +415,7 @@ int run_run(const CommandLine&) {
             static_cast<long>(finished.size()), busy, interrupt_requests() > 0 ? 1L : 0L,
             farm.failure().empty() ? 0L : 1L};
         std::vector<long> reports(5 * static_cast<size_t>(size));
-        MPI_Allgather(report, 5, MPI_LONG, reports.data(), 5, MPI_LONG, comm);
+        gather_without_spinning(report, 5, reports.data(), comm);
         std::vector<long> wanted(size);
         long most_finished = 0, all_busy = 0, failed = 0;
         for (int p = 0; p < size; ++p) {
