@@ -3,7 +3,7 @@
 //
 //   transport_bench [-sizes 128x128,256x256,389x511] [-chain_steps 60] [-cold_chain N]
 //                   [-lemon_chain 2] [-start 27900] [-fine_dt 10]
-//                   [-dmd DMD.h5 -i SNAPSHOTS.h5]
+//                   [-dmd DMD.h5 -i SNAPSHOTS.h5 [-mass_unit U]]
 //
 // Instances come from `synth province` (scaled to each grid size): a = the state at `start`
 // (default 07:45, the morning peak), b = the state fine_dt later. The chain runs
@@ -12,6 +12,8 @@
 // LEMON on `lemon_chain` of them). With -dmd the chain's states are those `snapflow run`
 // solves instead: x(t) of the DMD model saved by `snapflow dmd -dmd_save_modes` on the
 // snapshot file -i (grid and mask from there); -sizes "" then skips the single LPs.
+// -mass_unit sets the mass of one integer unit of the DMD chain (default: 2^-36 of its first
+// total), to see how much of a step's work is rounding detail.
 #include <mpi.h>
 
 #include <chrono>
@@ -63,6 +65,7 @@ std::vector<double> state(const ProvinceCase& synth, double time) {
 struct ChainOptions {
   int steps = 60, cold_steps = 60, lemon_steps = 2;
   double start = 0.0, fine_dt = 10.0;
+  double mass_unit = 0.0;  // mass per integer unit of the DMD chain (0: the solver's default)
 };
 
 // A warm-started chain of consecutive fine steps against cold solves of the same steps;
@@ -132,6 +135,7 @@ int run_dmd_chain(const std::string& dmd_path, const std::string& input_path,
   TransportSpec spec;
   spec.grid = reader.grid();
   spec.mask = reader.read_whole_mask(true);
+  spec.mass_unit = chain.mass_unit;
   const Hid fapl = mpio_file_access(MPI_COMM_SELF);
   const Hid file(H5Fopen(dmd_path.c_str(), H5F_ACC_RDONLY, fapl), H5Fclose);
   SNAPFLOW_VERIFY(file.valid(), "cannot open -dmd " << dmd_path);
@@ -163,6 +167,7 @@ int main(int argc, char** argv) {
   chain.lemon_steps = lemon_chain;
   chain.start = start;
   chain.fine_dt = fine_dt;
+  chain.mass_unit = std::atof(arg(argc, argv, "-mass_unit", "0"));
   if (!dmd_path.empty() && input_path.empty()) {
     std::fprintf(stderr, "transport_bench: -dmd needs -i (the snapshot file it was fitted on)\n");
     return 2;
