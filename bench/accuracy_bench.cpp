@@ -29,6 +29,7 @@
 #include "snapflow/analysis/velocity_error.hpp"
 #include "snapflow/core/error.hpp"
 #include "snapflow/dmd/dmd_model.hpp"
+#include "snapflow/dmd/mode_sum.hpp"
 #include "snapflow/schedule/segment_solver.hpp"
 #include "snapflow/synth/advect_case.hpp"
 #include "snapflow/synth/vortex_case.hpp"
@@ -106,10 +107,7 @@ void study(const char* name, const SynthCase& synth, int rank, double floor_frac
   };
   const StateFunction dmd_state = [&](double t, double* out) {
     model.state(t, out);
-    // -floor f: DMD ringing below f x the largest value is set to zero (0: off).
-    const double top = *std::max_element(out, out + cells);
-    for (long c = 0; c < cells; ++c)
-      if (out[c] < floor_fraction * top) out[c] = 0.0;
+    floor_dmd_state(out, cells, floor_fraction);
   };
   const Chain exact = solve_chain(synth, schedule, exact_state, cost);
   const Chain dmd = solve_chain(synth, schedule, dmd_state, cost);

@@ -188,10 +188,7 @@ int run_bench(int argc, char** argv) {
   const long cells = w.grid.cells();
   const StateFunction state = [&](double t, double* out) {
     sum_dmd_modes(w.modes.data(), cells, w.amplitude, w.omega, w.t0, t, out);
-    if (state_floor <= 0.0) return;
-    const double top = *std::max_element(out, out + cells);
-    for (long c = 0; c < cells; ++c)
-      if (out[c] < state_floor * top) out[c] = 0.0;
+    floor_dmd_state(out, cells, state_floor);
   };
 
   std::printf(

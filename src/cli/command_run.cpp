@@ -26,6 +26,7 @@
 #include "snapflow/core/interrupt.hpp"
 #include "snapflow/core/log_stage.hpp"
 #include "snapflow/dmd/dmd_windows.hpp"
+#include "snapflow/dmd/mode_sum.hpp"
 #include "snapflow/dmd/replicated_modes.hpp"
 #include "snapflow/io/density_stats.hpp"
 #include "snapflow/io/dmd_output.hpp"
@@ -311,10 +312,7 @@ int run_run(const CommandLine&) {
   const long cells = meta.grid.cells();
   const StateFunction state = [&](double t, double* out) {
     modes[sequence.owner_index(t)]->state(t, out);
-    if (state_floor <= 0.0) return;
-    const double top = *std::max_element(out, out + cells);
-    for (long c = 0; c < cells; ++c)
-      if (out[c] < state_floor * top) out[c] = 0.0;
+    floor_dmd_state(out, cells, state_floor);
   };
 
   const std::vector<uint8_t> done = output.done_frames();

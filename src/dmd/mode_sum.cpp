@@ -19,4 +19,11 @@ void sum_dmd_modes(const double* modes, long cells,
   }
 }
 
+void floor_dmd_state(double* x, long cells, double fraction) {
+  if (fraction <= 0.0 || cells <= 0) return;
+  const double top = *std::max_element(x, x + cells);
+  for (long c = 0; c < cells; ++c)
+    if (x[c] < fraction * top) x[c] = 0.0;
+}
+
 }  // namespace snapflow
