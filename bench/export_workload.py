@@ -23,11 +23,21 @@ def fail(message):
     sys.exit(f"export_workload.py: {message}")
 
 
+def open_h5(path):
+    try:
+        return h5py.File(path, "r")
+    except OSError as error:
+        fail(f"{path}: cannot open as HDF5 ({error})")
+
+
 def main():
     if len(sys.argv) != 4:
         fail("usage: export_workload.py SNAPSHOTS.h5 DMD.h5 OUT.workload")
     snapshots_path, dmd_path, out_path = sys.argv[1:]
-    with h5py.File(snapshots_path, "r") as f:
+    with open_h5(snapshots_path) as f:
+        for name in ("density", "time"):
+            if name not in f:
+                fail(f"{snapshots_path}: no /{name} (not a snapflow snapshot file)")
         ny, nx = f["density"].shape[1:]
         time = np.asarray(f["time"][...], dtype="<f8")
         dx, dy = float(f.attrs["dx"]), float(f.attrs["dy"])
@@ -36,7 +46,7 @@ def main():
         raw_zones = np.asarray(f["zones"][...]) if "zones" in f else np.full((ny, nx), -1)
     ids = np.unique(raw_zones[raw_zones >= 0])
     zones = np.where(raw_zones >= 0, np.searchsorted(ids, raw_zones), -1).astype("<i4")
-    with h5py.File(dmd_path, "r") as f:
+    with open_h5(dmd_path) as f:
         if "dmd" not in f or "modes" not in f["dmd"]:
             fail(f"{dmd_path}: no /dmd/modes (fit with snapflow dmd -dmd_save_modes)")
         dmd = f["dmd"]
