@@ -74,6 +74,8 @@ void SegmentFarm::work() {
       result = solve_segment(schedule_, segment, state_, settings_, abandon);
     } catch (const std::exception& e) {
       error = e.what();
+    } catch (...) {  // nothing may leave an OpenMP worker: it would terminate the process
+      error = "unknown exception";
     }
     {
       const std::lock_guard<std::mutex> lock(mutex_);
