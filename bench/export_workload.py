@@ -38,6 +38,11 @@ def main():
         for name in ("density", "time"):
             if name not in f:
                 fail(f"{snapshots_path}: no /{name} (not a snapflow snapshot file)")
+        for name in ("dx", "dy"):
+            if name not in f.attrs:
+                fail(f"{snapshots_path}: no root attribute {name} (not a snapflow snapshot file)")
+        if f["density"].ndim != 3:
+            fail(f"{snapshots_path}: /density is {f['density'].shape}, want (time, ny, nx)")
         ny, nx = f["density"].shape[1:]
         time = np.asarray(f["time"][...], dtype="<f8")
         dx, dy = float(f.attrs["dx"]), float(f.attrs["dy"])
