@@ -32,6 +32,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <limits>
 #include <numeric>
@@ -94,6 +95,7 @@ class NetworkSimplex {
     potential_.assign(nodes_, 0);
     supply_.assign(nodes_, 0);
     subtree_supply_.assign(nodes_, 0);
+    size_.assign(nodes_, 1);
     max_block_ = std::max<int64_t>(
         kMinBlock, static_cast<int64_t>(std::sqrt(static_cast<double>(arc_count_))));
   }
@@ -124,7 +126,7 @@ class NetworkSimplex {
     return 8 * (flow_.capacity() + pred_.capacity() + potential_.capacity() + supply_.capacity() +
                 subtree_supply_.capacity()) +
            4 * (parent_.capacity() + first_child_.capacity() + next_sibling_.capacity() +
-                prev_sibling_.capacity() + join_mark_.capacity() + order_.capacity() +
+                prev_sibling_.capacity() + join_mark_.capacity() + order_.capacity() + size_.capacity() +
                 overdrawn_.capacity()) +
            state_.capacity() + up_.capacity() + art_up_.capacity() + processed_.capacity() +
            split_.capacity() +
@@ -553,6 +555,8 @@ class NetworkSimplex {
       const int64_t c = cost(pred_[x]);
       potential_[x] = up_[x] ? potential_[parent_[x]] - c : potential_[parent_[x]] + c;
     }
+    for (int32_t x : order_) size_[x] = 1;
+    for (size_t k = order_.size(); k-- > 1;) size_[parent_[order_[k]]] += size_[order_[k]];
   }
 
   // Block search: the most negative reduced cost within a block of arcs, scanning on from
@@ -701,14 +705,58 @@ class NetworkSimplex {
       }
       const int64_t rc = reduced_cost(entering);
       const int32_t new_top = on_source_side ? u : v, new_parent = on_source_side ? v : u;
+      update_sizes(leaving, join, new_top, new_parent);
       rehang(leaving, new_top, new_parent, entering);
-      // Shift the moved subtree's potentials so the entering arc prices at zero.
+      // Shift the moved subtree's potentials so the entering arc prices at zero, or the rest
+      // of the tree the other way when that is smaller (only differences of potentials count).
       const int64_t shift = on_source_side ? -rc : rc;
-      const long moved = shift_subtree(new_top, shift);
+      const long moved = 2 * static_cast<long>(size_[new_top]) > size_[root_]
+                             ? shift_all_but(new_top, -shift)
+                             : shift_subtree(new_top, shift);
+      // Shifting the rest moves the root's potential; re-anchor it long before int64 runs out.
+      if (std::abs(potential_[root_]) > kPotentialDrift) update_potentials();
       stats.moved_nodes += moved;
       window_moved += moved;
       ++window_pivots;
       ++stats.pivots;
+    }
+  }
+
+  // Subtree sizes after the pivot that cuts leaving's subtree T off (it hung below join on
+  // one side of the cycle) and re-roots it at new_top under new_parent (the other side): the
+  // sizes drop by |T| from leaving's old parent up to the join, grow by |T| from new_parent up
+  // to it, and on the reversed path new_top -> leaving each node's subtree becomes T less the
+  // old subtree of the path node below it.
+  void update_sizes(int32_t leaving, int32_t join, int32_t new_top, int32_t new_parent) {
+    const int32_t moved = size_[leaving];
+    for (int32_t w = parent_[leaving]; w != join; w = parent_[w]) size_[w] -= moved;
+    for (int32_t w = new_parent; w != join; w = parent_[w]) size_[w] += moved;
+    int32_t below_old = 0;
+    for (int32_t x = new_top;; x = parent_[x]) {
+      const int32_t old = size_[x];
+      size_[x] = moved - below_old;
+      below_old = old;
+      if (x == leaving) break;
+    }
+  }
+
+  // Adds `shift` to the potentials of every tree node outside skip's subtree (the root's
+  // included); returns the number of nodes.
+  long shift_all_but(int32_t skip, int64_t shift) {
+    long count = 0;
+    int32_t x = root_;
+    while (true) {
+      if (x != skip) {
+        potential_[x] += shift;
+        ++count;
+        if (first_child_[x] >= 0) {
+          x = first_child_[x];
+          continue;
+        }
+      }
+      while (x != root_ && next_sibling_[x] < 0) x = parent_[x];
+      if (x == root_) return count;
+      x = next_sibling_[x];
     }
   }
 
@@ -767,7 +815,8 @@ class NetworkSimplex {
   int64_t art_cost_ = 0, block_ = 64;
   int64_t max_block_ = 64;
   static constexpr int64_t kMinBlock = 16;  // arcs priced per pivot at the least
-  static constexpr long kBlockWindow = 64;  // pivots per warm block-size update
+  static constexpr long kBlockWindow = 64;
+  static constexpr int64_t kPotentialDrift = int64_t{1} << 61;  // pivots per warm block-size update
   int32_t next_unit_ = 0;
   int32_t run_base_ = 0;                         // first unit of the run next_unit_ is in
   static constexpr int32_t kPricingChunk = 128;  // consecutive units per run of the search
@@ -783,6 +832,7 @@ class NetworkSimplex {
   std::vector<uint32_t> mark_;  // == stamp_: in the subtree being repaired
   uint32_t stamp_ = 0;
   std::vector<int32_t> subtree_, path_;
+  std::vector<int32_t> size_;  // nodes in each node's subtree (kept up to date by the pivots)
   std::vector<int32_t> parent_, first_child_, next_sibling_, prev_sibling_, order_;
   std::vector<uint32_t> join_mark_;  // find_join: passed from u (join_stamp_) or v (+1)
   uint32_t join_stamp_ = 0;
