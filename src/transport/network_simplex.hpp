@@ -88,7 +88,6 @@ class NetworkSimplex {
     first_child_.assign(nodes_, -1);
     next_sibling_.assign(nodes_, -1);
     prev_sibling_.assign(nodes_, -1);
-    join_mark_.assign(nodes_, 0);
     pred_.assign(nodes_, -1);
     up_.assign(nodes_, 0);
     art_up_.assign(nodes_, 1);
@@ -126,7 +125,7 @@ class NetworkSimplex {
     return 8 * (flow_.capacity() + pred_.capacity() + potential_.capacity() + supply_.capacity() +
                 subtree_supply_.capacity()) +
            4 * (parent_.capacity() + first_child_.capacity() + next_sibling_.capacity() +
-                prev_sibling_.capacity() + join_mark_.capacity() + order_.capacity() + size_.capacity() +
+                prev_sibling_.capacity() + order_.capacity() + size_.capacity() +
                 overdrawn_.capacity()) +
            state_.capacity() + up_.capacity() + art_up_.capacity() + processed_.capacity() +
            split_.capacity() +
@@ -641,30 +640,16 @@ class NetworkSimplex {
     return stride;
   }
 
-  // The lowest common ancestor of u and v: both walk up in turn, marking what they pass, until
-  // one reaches a node the other passed (no depths to keep up to date after each pivot).
-  int32_t find_join(int32_t u, int32_t v) {
-    join_stamp_ += 2;
-    if (join_stamp_ < 2) {  // wrapped: old marks would match again
-      std::fill(join_mark_.begin(), join_mark_.end(), 0);
-      join_stamp_ = 2;
-    }
-    const uint32_t from_u = join_stamp_, from_v = join_stamp_ + 1;
-    if (u == v) return u;
-    join_mark_[u] = from_u;
-    join_mark_[v] = from_v;
-    while (true) {
-      if (u != root_) {
+  // The lowest common ancestor of u and v: the end with the smaller subtree cannot be an
+  // ancestor of the other, so it climbs (subtree sizes are kept up to date anyway).
+  int32_t find_join(int32_t u, int32_t v) const {
+    while (u != v) {
+      if (size_[u] < size_[v])
         u = parent_[u];
-        if (join_mark_[u] == from_v) return u;
-        join_mark_[u] = from_u;
-      }
-      if (v != root_) {
+      else
         v = parent_[v];
-        if (join_mark_[v] == from_u) return v;
-        join_mark_[v] = from_v;
-      }
     }
+    return u;
   }
 
   // Warm solves size the pricing block to the tree-update work per pivot (recent average),
@@ -834,8 +819,6 @@ class NetworkSimplex {
   std::vector<int32_t> subtree_, path_;
   std::vector<int32_t> size_;  // nodes in each node's subtree (kept up to date by the pivots)
   std::vector<int32_t> parent_, first_child_, next_sibling_, prev_sibling_, order_;
-  std::vector<uint32_t> join_mark_;  // find_join: passed from u (join_stamp_) or v (+1)
-  uint32_t join_stamp_ = 0;
 };
 
 }  // namespace snapflow::transport
