@@ -591,7 +591,7 @@ class NetworkSimplex {
         const int64_t base = static_cast<int64_t>(c) * K;
         const int64_t pc = potential_[c];
         for (int d = 0; d < K; ++d) {
-          if (state_[base + d] != kLower) continue;
+          // Tree arcs need no check: they price at exactly zero, never below best_rc.
           const int32_t j = arcs_.target(c, d);
           if (j < 0) continue;
           const int64_t rc = arcs_.cost(c, d) + pc - potential_[in(j)];
