@@ -95,6 +95,7 @@ class NetworkSimplex {
     supply_.assign(nodes_, 0);
     subtree_supply_.assign(nodes_, 0);
     size_.assign(nodes_, 1);
+    tree_flow_.assign(nodes_, 0);
     max_block_ = std::max<int64_t>(
         kMinBlock, static_cast<int64_t>(std::sqrt(static_cast<double>(arc_count_))));
   }
@@ -122,7 +123,7 @@ class NetworkSimplex {
   int64_t created(int32_t c) const { return reservoir_ ? flow_[create_base_ + c] : 0; }
 
   size_t memory_bytes() const {
-    return 8 * (flow_.capacity() + pred_.capacity() + potential_.capacity() + supply_.capacity() +
+    return 8 * (flow_.capacity() + tree_flow_.capacity() + pred_.capacity() + potential_.capacity() + supply_.capacity() +
                 subtree_supply_.capacity()) +
            4 * (parent_.capacity() + first_child_.capacity() + next_sibling_.capacity() +
                 prev_sibling_.capacity() + order_.capacity() + size_.capacity() +
@@ -160,7 +161,9 @@ class NetworkSimplex {
     block_ = warm_start ? kMinBlock : max_block_;
     stats.repairs = place_tree_flows(warm_start);
     update_potentials();
+    load_tree_flows();
     pivot_to_optimality(stats, warm_start);
+    store_tree_flows();
     for (int32_t v = 0; v < nodes_; ++v)
       if (v != root_ && art_up_[v]) stats.unroutable += flow_[art_base_ + v];
     solved_ = true;
@@ -451,7 +454,7 @@ class NetworkSimplex {
     for (size_t t = path_.size(); t-- > 1;)
       subtree_supply_[path_[t]] = need - subtree_supply_[path_[t - 1]];
     subtree_supply_[inner] = need;
-    rehang(v, inner, outer, best_arc);
+    rehang(v, inner, outer, best_arc, 0);
     flow_[old_arc] = 0;
     flow_[best_arc] = need > 0 ? need : -need;
     for (size_t t = 1; t < path_.size(); ++t) {
@@ -672,26 +675,25 @@ class NetworkSimplex {
       int32_t leaving = -1;
       bool on_source_side = true;
       for (int32_t w = u; w != join; w = parent_[w])
-        if (up_[w] && flow_[pred_[w]] < delta) {
-          delta = flow_[pred_[w]];
+        if (up_[w] && tree_flow_[w] < delta) {
+          delta = tree_flow_[w];
           leaving = w;
         }
       for (int32_t w = v; w != join; w = parent_[w])
-        if (!up_[w] && flow_[pred_[w]] <= delta) {
-          delta = flow_[pred_[w]];
+        if (!up_[w] && tree_flow_[w] <= delta) {
+          delta = tree_flow_[w];
           leaving = w;
           on_source_side = false;
         }
       if (leaving < 0) return;  // unbounded: cannot happen with big-M and non-negative costs
       if (delta > 0) {
-        flow_[entering] += delta;
-        for (int32_t w = u; w != join; w = parent_[w]) flow_[pred_[w]] += up_[w] ? -delta : delta;
-        for (int32_t w = v; w != join; w = parent_[w]) flow_[pred_[w]] += up_[w] ? delta : -delta;
+        for (int32_t w = u; w != join; w = parent_[w]) tree_flow_[w] += up_[w] ? -delta : delta;
+        for (int32_t w = v; w != join; w = parent_[w]) tree_flow_[w] += up_[w] ? delta : -delta;
       }
       const int64_t rc = reduced_cost(entering);
       const int32_t new_top = on_source_side ? u : v, new_parent = on_source_side ? v : u;
       update_sizes(leaving, join, new_top, new_parent);
-      rehang(leaving, new_top, new_parent, entering);
+      rehang(leaving, new_top, new_parent, entering, delta);
       // Shift the moved subtree's potentials so the entering arc prices at zero, or the rest
       // of the tree the other way when that is smaller (only differences of potentials count).
       const int64_t shift = on_source_side ? -rc : rc;
@@ -745,6 +747,21 @@ class NetworkSimplex {
     }
   }
 
+  // The pivots keep each tree arc's flow with the node below it (read along the cycle with
+  // the parent links) instead of in the arc-indexed flow_: no scattered reads per cycle node.
+  // flow_ is zero on every arc meanwhile, as it is on non-tree arcs after the pivots.
+  void load_tree_flows() {
+    for (int32_t v = 0; v < nodes_; ++v) {
+      if (v == root_ || parent_[v] < 0) continue;
+      tree_flow_[v] = flow_[pred_[v]];
+      flow_[pred_[v]] = 0;
+    }
+  }
+  void store_tree_flows() {
+    for (int32_t v = 0; v < nodes_; ++v)
+      if (v != root_ && parent_[v] >= 0) flow_[pred_[v]] = tree_flow_[v];
+  }
+
   // Adds `shift` to the potentials of top's subtree, walking it depth-first through the child
   // lists (no queue); returns the number of nodes.
   long shift_subtree(int32_t top, int64_t shift) {
@@ -764,23 +781,27 @@ class NetworkSimplex {
   }
 
   // Removes the tree arc above `leaving` and re-roots that subtree at `top`, which hangs
-  // from `new_parent` by `entering`.
-  void rehang(int32_t leaving, int32_t top, int32_t new_parent, int64_t entering) {
+  // from `new_parent` by `entering` (carrying entering_flow); the tree flows move with their
+  // arcs along the reversed path.
+  void rehang(int32_t leaving, int32_t top, int32_t new_parent, int64_t entering,
+              int64_t entering_flow) {
     state_[pred_[leaving]] = kLower;
     int32_t x = top, p = new_parent;
-    int64_t arc = entering;
+    int64_t arc = entering, arc_flow = entering_flow;
     bool x_up = source(entering) == top;
     while (true) {
       const int32_t old_parent = parent_[x];
-      const int64_t old_arc = pred_[x];
+      const int64_t old_arc = pred_[x], old_flow = tree_flow_[x];
       const bool old_up = up_[x];
       remove_child(old_parent, x);
       add_child(p, x);
       pred_[x] = arc;
+      tree_flow_[x] = arc_flow;
       up_[x] = x_up;
       if (x == leaving) break;
       p = x;
       arc = old_arc;
+      arc_flow = old_flow;
       x_up = !old_up;
       x = old_parent;
     }
@@ -808,7 +829,7 @@ class NetworkSimplex {
   int32_t stride_runs_ = 0;
   int64_t stride_ = 1;
   bool solved_ = false;
-  std::vector<int64_t> flow_, pred_, potential_, supply_, subtree_supply_;
+  std::vector<int64_t> flow_, tree_flow_, pred_, potential_, supply_, subtree_supply_;
   std::vector<int8_t> state_, up_, art_up_;
   std::vector<uint8_t> processed_;  // place_tree_flows: subtree flow already placed
   static constexpr size_t kRepairScanLimit = 1 << 14;  // largest subtree a repair scans
