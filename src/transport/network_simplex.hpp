@@ -130,7 +130,8 @@ class NetworkSimplex {
                 overdrawn_.capacity()) +
            state_.capacity() + up_.capacity() + art_up_.capacity() + processed_.capacity() +
            split_.capacity() +
-           4 * (mark_.capacity() + subtree_.capacity() + path_.capacity() +
+           4 * (mark_.capacity() + subtree_.capacity() + path_.capacity() + side_u_.capacity() +
+                side_v_.capacity() +
                 split_list_.capacity()) +
            sizeof(Candidate) * candidates_.capacity();
   }
@@ -643,16 +644,22 @@ class NetworkSimplex {
     return stride;
   }
 
-  // The lowest common ancestor of u and v: the end with the smaller subtree cannot be an
-  // ancestor of the other, so it climbs (subtree sizes are kept up to date anyway).
-  int32_t find_join(int32_t u, int32_t v) const {
+  // The cycle of entering arc u -> v: the tree paths from u and from v up to their lowest
+  // common ancestor (the join), into side_u_ and side_v_ (the join excluded). The end with the
+  // smaller subtree cannot be an ancestor of the other, so it climbs. The later walks along
+  // the cycle read these lists instead of chasing parent links again.
+  void find_cycle(int32_t u, int32_t v) {
+    side_u_.clear();
+    side_v_.clear();
     while (u != v) {
-      if (size_[u] < size_[v])
+      if (size_[u] < size_[v]) {
+        side_u_.push_back(u);
         u = parent_[u];
-      else
+      } else {
+        side_v_.push_back(v);
         v = parent_[v];
+      }
     }
-    return u;
   }
 
   // Warm solves size the pricing block to the tree-update work per pivot (recent average),
@@ -668,31 +675,39 @@ class NetworkSimplex {
         window_pivots = window_moved = 0;
       }
       const int32_t u = source(entering), v = target(entering);
-      const int32_t join = find_join(u, v);
+      find_cycle(u, v);
       // Push along u -> v and back through the tree v -> join -> u. Arcs whose flow would
       // decrease bound the step; ties are broken so the tree stays strongly feasible.
       int64_t delta = std::numeric_limits<int64_t>::max();
-      int32_t leaving = -1;
-      bool on_source_side = true;
-      for (int32_t w = u; w != join; w = parent_[w])
+      size_t leaving_at = 0;  // position of the leaving arc's node on its side
+      bool on_source_side = true, bounded = false;
+      for (size_t k = 0; k < side_u_.size(); ++k) {
+        const int32_t w = side_u_[k];
         if (up_[w] && tree_flow_[w] < delta) {
           delta = tree_flow_[w];
-          leaving = w;
+          leaving_at = k;
+          bounded = true;
         }
-      for (int32_t w = v; w != join; w = parent_[w])
+      }
+      for (size_t k = 0; k < side_v_.size(); ++k) {
+        const int32_t w = side_v_[k];
         if (!up_[w] && tree_flow_[w] <= delta) {
           delta = tree_flow_[w];
-          leaving = w;
+          leaving_at = k;
           on_source_side = false;
+          bounded = true;
         }
-      if (leaving < 0) return;  // unbounded: cannot happen with big-M and non-negative costs
+      }
+      if (!bounded) return;  // unbounded: cannot happen with big-M and non-negative costs
       if (delta > 0) {
-        for (int32_t w = u; w != join; w = parent_[w]) tree_flow_[w] += up_[w] ? -delta : delta;
-        for (int32_t w = v; w != join; w = parent_[w]) tree_flow_[w] += up_[w] ? delta : -delta;
+        for (int32_t w : side_u_) tree_flow_[w] += up_[w] ? -delta : delta;
+        for (int32_t w : side_v_) tree_flow_[w] += up_[w] ? delta : -delta;
       }
       const int64_t rc = reduced_cost(entering);
       const int32_t new_top = on_source_side ? u : v, new_parent = on_source_side ? v : u;
-      update_sizes(leaving, join, new_top, new_parent);
+      const std::vector<int32_t>& moving_side = on_source_side ? side_u_ : side_v_;
+      const int32_t leaving = moving_side[leaving_at];
+      update_sizes(moving_side, leaving_at, on_source_side ? side_v_ : side_u_);
       rehang(leaving, new_top, new_parent, entering, delta);
       // Shift the moved subtree's potentials so the entering arc prices at zero, or the rest
       // of the tree the other way when that is smaller (only differences of potentials count).
@@ -709,21 +724,21 @@ class NetworkSimplex {
     }
   }
 
-  // Subtree sizes after the pivot that cuts leaving's subtree T off (it hung below join on
-  // one side of the cycle) and re-roots it at new_top under new_parent (the other side): the
-  // sizes drop by |T| from leaving's old parent up to the join, grow by |T| from new_parent up
-  // to it, and on the reversed path new_top -> leaving each node's subtree becomes T less the
-  // old subtree of the path node below it.
-  void update_sizes(int32_t leaving, int32_t join, int32_t new_top, int32_t new_parent) {
-    const int32_t moved = size_[leaving];
-    for (int32_t w = parent_[leaving]; w != join; w = parent_[w]) size_[w] -= moved;
-    for (int32_t w = new_parent; w != join; w = parent_[w]) size_[w] += moved;
+  // Subtree sizes after the pivot that cuts the subtree T of moving_side[leaving_at] off
+  // (it hung below the join on that side of the cycle) and re-roots it at moving_side[0]
+  // under the other side's first node: sizes drop by |T| above the leaving node up to the
+  // join, grow by |T| all along the other side, and on the reversed path moving_side[0] ->
+  // leaving each node's subtree becomes T less the old subtree of the path node below it.
+  void update_sizes(const std::vector<int32_t>& moving_side, size_t leaving_at,
+                    const std::vector<int32_t>& other_side) {
+    const int32_t moved = size_[moving_side[leaving_at]];
+    for (size_t k = leaving_at + 1; k < moving_side.size(); ++k) size_[moving_side[k]] -= moved;
+    for (int32_t w : other_side) size_[w] += moved;
     int32_t below_old = 0;
-    for (int32_t x = new_top;; x = parent_[x]) {
-      const int32_t old = size_[x];
-      size_[x] = moved - below_old;
+    for (size_t k = 0; k <= leaving_at; ++k) {
+      const int32_t old = size_[moving_side[k]];
+      size_[moving_side[k]] = moved - below_old;
       below_old = old;
-      if (x == leaving) break;
     }
   }
 
@@ -838,6 +853,7 @@ class NetworkSimplex {
   std::vector<uint32_t> mark_;  // == stamp_: in the subtree being repaired
   uint32_t stamp_ = 0;
   std::vector<int32_t> subtree_, path_;
+  std::vector<int32_t> side_u_, side_v_;  // the two sides of the pivot's cycle (find_cycle)
   std::vector<int32_t> size_;  // nodes in each node's subtree (kept up to date by the pivots)
   std::vector<int32_t> parent_, first_child_, next_sibling_, prev_sibling_, order_;
 };
