@@ -580,6 +580,8 @@ class NetworkSimplex {
     int64_t best = -1, best_rc = 0, in_block = 0;
     const int32_t chunk = kPricingChunk;
     const int32_t chunks = (units + chunk - 1) / chunk, padded = chunks * chunk;
+    const int64_t* potential = potential_.data();
+    const uint8_t* split = split_.data();
     if (stride_runs_ != chunks) {
       stride_runs_ = chunks;
       stride_ = mixing_stride(chunks);
@@ -593,12 +595,13 @@ class NetworkSimplex {
       if (c >= units) continue;
       if (c < m_) {
         const int64_t base = static_cast<int64_t>(c) * K;
-        const int64_t pc = potential_[c];
+        const int64_t pc = potential[c];
         for (int d = 0; d < K; ++d) {
           // Tree arcs need no check: they price at exactly zero, never below best_rc.
           const int32_t j = arcs_.target(c, d);
           if (j < 0) continue;
-          const int64_t rc = arcs_.cost(c, d) + pc - potential_[in(j)];
+          // j's in-node: in_base_ + j when j is split, else j.
+          const int64_t rc = arcs_.cost(c, d) + pc - potential[j + split[j] * in_base_];
           if (rc < best_rc) {
             best_rc = rc;
             best = base + d;
