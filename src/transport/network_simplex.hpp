@@ -95,6 +95,9 @@ class NetworkSimplex {
     supply_.assign(nodes_, 0);
     subtree_supply_.assign(nodes_, 0);
     size_.assign(nodes_, 1);
+    thread_.assign(nodes_, -1);
+    rev_thread_.assign(nodes_, -1);
+    last_.assign(nodes_, -1);
     tree_flow_.assign(nodes_, 0);
     max_block_ = std::max<int64_t>(
         kMinBlock, static_cast<int64_t>(std::sqrt(static_cast<double>(arc_count_))));
@@ -127,6 +130,8 @@ class NetworkSimplex {
                 subtree_supply_.capacity()) +
            4 * (parent_.capacity() + first_child_.capacity() + next_sibling_.capacity() +
                 prev_sibling_.capacity() + order_.capacity() + size_.capacity() +
+                thread_.capacity() + rev_thread_.capacity() + last_.capacity() +
+                path_rev_.capacity() + path_last_.capacity() + path_next_.capacity() +
                 overdrawn_.capacity()) +
            state_.capacity() + up_.capacity() + art_up_.capacity() + processed_.capacity() +
            split_.capacity() +
@@ -560,6 +565,78 @@ class NetworkSimplex {
     }
     for (int32_t x : order_) size_[x] = 1;
     for (size_t k = order_.size(); k-- > 1;) size_[parent_[order_[k]]] += size_[order_[k]];
+    build_thread();
+  }
+
+  // The tree in depth-first pre-order: thread_ (next node, the last one wrapping to the root),
+  // rev_thread_ and last_ (the last node of each subtree), so a subtree is one run of the
+  // thread and a potential shift walks it with one load per node.
+  void build_thread() {
+    int32_t prev = root_, x = root_;
+    order_.clear();
+    while (true) {
+      order_.push_back(x);
+      if (x != root_) {
+        thread_[prev] = x;
+        rev_thread_[x] = prev;
+      }
+      prev = x;
+      if (first_child_[x] >= 0) {
+        x = first_child_[x];
+        continue;
+      }
+      while (x != root_ && next_sibling_[x] < 0) x = parent_[x];
+      if (x == root_) break;
+      x = next_sibling_[x];
+    }
+    thread_[prev] = root_;
+    rev_thread_[root_] = prev;
+    for (size_t k = 0; k < order_.size(); ++k) last_[order_[k]] = order_[k + size_[order_[k]] - 1];
+  }
+
+  // The thread after a pivot that cuts the subtree T of path.back() off and re-roots it at
+  // path.front() (path: new_top up to leaving in the old tree) under new_parent. T's new
+  // order: new_top's old subtree, then for each next path node x_i itself and its old
+  // subtree without x_{i-1}'s (two runs of the old thread); it goes right after new_parent.
+  void update_thread(const std::vector<int32_t>& side, size_t leaving_at, int32_t new_parent) {
+    const int32_t leaving = side[leaving_at], top = side[0];
+    const int32_t old_last = last_[leaving], before = rev_thread_[leaving];
+    const int32_t after = thread_[old_last];
+    // Old values along the path, read before any link changes.
+    path_rev_.resize(leaving_at + 1);
+    path_last_.resize(leaving_at + 1);
+    path_next_.resize(leaving_at + 1);
+    for (size_t i = 0; i <= leaving_at; ++i) {
+      path_rev_[i] = rev_thread_[side[i]];
+      path_last_[i] = last_[side[i]];
+      path_next_[i] = thread_[path_last_[i]];
+    }
+    int32_t tail = path_last_[0];
+    for (size_t i = 1; i <= leaving_at; ++i) {
+      const int32_t x = side[i];
+      link(tail, x);
+      tail = path_rev_[i - 1];  // x and its old subtree before x_{i-1}'s
+      if (path_last_[i - 1] != path_last_[i]) {
+        link(tail, path_next_[i - 1]);  // the rest of x's old subtree
+        tail = path_last_[i];
+      }
+    }
+    const int32_t end = tail;
+    for (size_t i = 0; i <= leaving_at; ++i) last_[side[i]] = end;
+    // Cut T's old run out; the subtrees that ended with it now end before it.
+    link(before, after);
+    for (int32_t a = parent_[leaving]; a >= 0 && last_[a] == old_last; a = parent_[a])
+      last_[a] = before;
+    // Splice T in right after new_parent; if new_parent was a leaf, it and the subtrees that
+    // ended with it now end with T.
+    link(end, thread_[new_parent]);
+    link(new_parent, top);
+    if (last_[new_parent] == new_parent)
+      for (int32_t a = new_parent; a >= 0 && last_[a] == new_parent; a = parent_[a]) last_[a] = end;
+  }
+  void link(int32_t from, int32_t to) {
+    thread_[from] = to;
+    rev_thread_[to] = from;
   }
 
   // Block search: the most negative reduced cost within a block of arcs, scanning on from
@@ -711,6 +788,7 @@ class NetworkSimplex {
       const std::vector<int32_t>& moving_side = on_source_side ? side_u_ : side_v_;
       const int32_t leaving = moving_side[leaving_at];
       update_sizes(moving_side, leaving_at, on_source_side ? side_v_ : side_u_);
+      update_thread(moving_side, leaving_at, new_parent);
       rehang(leaving, new_top, new_parent, entering, delta);
       // Shift the moved subtree's potentials so the entering arc prices at zero, or the rest
       // of the tree the other way when that is smaller (only differences of potentials count).
@@ -749,20 +827,21 @@ class NetworkSimplex {
   // included); returns the number of nodes.
   long shift_all_but(int32_t skip, int64_t shift) {
     long count = 0;
-    int32_t x = root_;
-    while (true) {
-      if (x != skip) {
-        potential_[x] += shift;
-        ++count;
-        if (first_child_[x] >= 0) {
-          x = first_child_[x];
-          continue;
-        }
-      }
-      while (x != root_ && next_sibling_[x] < 0) x = parent_[x];
-      if (x == root_) return count;
-      x = next_sibling_[x];
+    for (int32_t x = thread_[last_[skip]]; x != skip; x = thread_[x]) {
+      potential_[x] += shift;
+      ++count;
     }
+    return count;
+  }
+
+  // Adds `shift` to the potentials of top's subtree (a run of the thread); returns its size.
+  long shift_subtree(int32_t top, int64_t shift) {
+    int32_t x = top;
+    for (int32_t k = 0; k < size_[top]; ++k) {
+      potential_[x] += shift;
+      x = thread_[x];
+    }
+    return size_[top];
   }
 
   // The pivots keep each tree arc's flow with the node below it (read along the cycle with
@@ -778,24 +857,6 @@ class NetworkSimplex {
   void store_tree_flows() {
     for (int32_t v = 0; v < nodes_; ++v)
       if (v != root_ && parent_[v] >= 0) flow_[pred_[v]] = tree_flow_[v];
-  }
-
-  // Adds `shift` to the potentials of top's subtree, walking it depth-first through the child
-  // lists (no queue); returns the number of nodes.
-  long shift_subtree(int32_t top, int64_t shift) {
-    long count = 0;
-    int32_t x = top;
-    while (true) {
-      potential_[x] += shift;
-      ++count;
-      if (first_child_[x] >= 0) {
-        x = first_child_[x];
-        continue;
-      }
-      while (x != top && next_sibling_[x] < 0) x = parent_[x];
-      if (x == top) return count;
-      x = next_sibling_[x];
-    }
   }
 
   // Removes the tree arc above `leaving` and re-roots that subtree at `top`, which hangs
@@ -857,6 +918,8 @@ class NetworkSimplex {
   uint32_t stamp_ = 0;
   std::vector<int32_t> subtree_, path_;
   std::vector<int32_t> side_u_, side_v_;  // the two sides of the pivot's cycle (find_cycle)
+  std::vector<int32_t> thread_, rev_thread_, last_;  // depth-first order (build_thread)
+  std::vector<int32_t> path_rev_, path_last_, path_next_;  // update_thread: old path links
   std::vector<int32_t> size_;  // nodes in each node's subtree (kept up to date by the pivots)
   std::vector<int32_t> parent_, first_child_, next_sibling_, prev_sibling_, order_;
 };
