@@ -169,6 +169,7 @@ class NetworkSimplex {
     update_potentials();
     load_tree_flows();
     pivot_to_optimality(stats, warm_start);
+    rebuild_child_lists();
     store_tree_flows();
     for (int32_t v = 0; v < nodes_; ++v)
       if (v != root_ && art_up_[v]) stats.unroutable += flow_[art_base_ + v];
@@ -460,7 +461,7 @@ class NetworkSimplex {
     for (size_t t = path_.size(); t-- > 1;)
       subtree_supply_[path_[t]] = need - subtree_supply_[path_[t - 1]];
     subtree_supply_[inner] = need;
-    rehang(v, inner, outer, best_arc, 0);
+    rehang(v, inner, outer, best_arc, 0, true);
     flow_[old_arc] = 0;
     flow_[best_arc] = need > 0 ? need : -need;
     for (size_t t = 1; t < path_.size(); ++t) {
@@ -789,7 +790,7 @@ class NetworkSimplex {
       const int32_t leaving = moving_side[leaving_at];
       update_sizes(moving_side, leaving_at, on_source_side ? side_v_ : side_u_);
       update_thread(moving_side, leaving_at, new_parent);
-      rehang(leaving, new_top, new_parent, entering, delta);
+      rehang(leaving, new_top, new_parent, entering, delta, false);
       // Shift the moved subtree's potentials so the entering arc prices at zero, or the rest
       // of the tree the other way when that is smaller (only differences of potentials count).
       const int64_t shift = on_source_side ? -rc : rc;
@@ -797,7 +798,10 @@ class NetworkSimplex {
                              ? shift_all_but(new_top, -shift)
                              : shift_subtree(new_top, shift);
       // Shifting the rest moves the root's potential; re-anchor it long before int64 runs out.
-      if (std::abs(potential_[root_]) > kPotentialDrift) update_potentials();
+      if (std::abs(potential_[root_]) > kPotentialDrift) {
+        rebuild_child_lists();
+        update_potentials();
+      }
       stats.moved_nodes += moved;
       window_moved += moved;
       ++window_pivots;
@@ -847,6 +851,11 @@ class NetworkSimplex {
   // The pivots keep each tree arc's flow with the node below it (read along the cycle with
   // the parent links) instead of in the arc-indexed flow_: no scattered reads per cycle node.
   // flow_ is zero on every arc meanwhile, as it is on non-tree arcs after the pivots.
+  void rebuild_child_lists() {
+    std::fill(first_child_.begin(), first_child_.end(), -1);
+    for (int32_t v = nodes_; v-- > 0;)
+      if (v != root_ && parent_[v] >= 0) add_child(parent_[v], v);
+  }
   void load_tree_flows() {
     for (int32_t v = 0; v < nodes_; ++v) {
       if (v == root_ || parent_[v] < 0) continue;
@@ -862,8 +871,10 @@ class NetworkSimplex {
   // Removes the tree arc above `leaving` and re-roots that subtree at `top`, which hangs
   // from `new_parent` by `entering` (carrying entering_flow); the tree flows move with their
   // arcs along the reversed path.
+  // The pivots leave the child lists alone (the thread stands in for them) and
+  // pivot_to_optimality rebuilds them at the end; the warm-start repairs keep them.
   void rehang(int32_t leaving, int32_t top, int32_t new_parent, int64_t entering,
-              int64_t entering_flow) {
+              int64_t entering_flow, bool keep_child_lists) {
     state_[pred_[leaving]] = kLower;
     int32_t x = top, p = new_parent;
     int64_t arc = entering, arc_flow = entering_flow;
@@ -872,8 +883,12 @@ class NetworkSimplex {
       const int32_t old_parent = parent_[x];
       const int64_t old_arc = pred_[x], old_flow = tree_flow_[x];
       const bool old_up = up_[x];
-      remove_child(old_parent, x);
-      add_child(p, x);
+      if (keep_child_lists) {
+        remove_child(old_parent, x);
+        add_child(p, x);
+      } else {
+        parent_[x] = p;
+      }
       pred_[x] = arc;
       tree_flow_[x] = arc_flow;
       up_[x] = x_up;
