@@ -24,9 +24,10 @@
 // both does it hang from the root at big-M. When every flow comes out non-negative the basis
 // is optimal at once.
 //
-// The tree is stored with parent pointers and doubly linked child lists; a pivot re-roots the
-// subtree cut off by the leaving arc under the entering arc and shifts its potentials; the
-// cycle's join is found by walking up from both ends. Pricing is block search over the arcs
+// The tree is stored with parent pointers, subtree sizes and a depth-first thread (child lists
+// for the warm-start repairs); a pivot re-roots the subtree cut off by the leaving arc under
+// the entering arc and shifts the potentials of the smaller side along the thread; the cycle's
+// join is found by climbing from the end with the smaller subtree. Pricing is block search over the arcs
 // in mixed order, starting where the last block ended.
 #pragma once
 
