@@ -27,14 +27,14 @@
 // The tree is stored with parent pointers, subtree sizes and a depth-first thread (child lists
 // for the warm-start repairs); a pivot re-roots the subtree cut off by the leaving arc under
 // the entering arc and shifts the potentials of the smaller side along the thread; the cycle's
-// join is found by climbing from the end with the smaller subtree. Pricing is block search over the arcs
-// in mixed order, starting where the last block ended.
+// join is found by climbing from the end with the smaller subtree. Pricing is block search over the
+// arcs in mixed order, starting where the last block ended.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <numeric>
 #include <vector>
@@ -127,8 +127,8 @@ class NetworkSimplex {
   int64_t created(int32_t c) const { return reservoir_ ? flow_[create_base_ + c] : 0; }
 
   size_t memory_bytes() const {
-    return 8 * (flow_.capacity() + tree_flow_.capacity() + pred_.capacity() + potential_.capacity() + supply_.capacity() +
-                subtree_supply_.capacity()) +
+    return 8 * (flow_.capacity() + tree_flow_.capacity() + pred_.capacity() +
+                potential_.capacity() + supply_.capacity() + subtree_supply_.capacity()) +
            4 * (parent_.capacity() + first_child_.capacity() + next_sibling_.capacity() +
                 prev_sibling_.capacity() + order_.capacity() + size_.capacity() +
                 thread_.capacity() + rev_thread_.capacity() + last_.capacity() +
@@ -137,8 +137,7 @@ class NetworkSimplex {
            state_.capacity() + up_.capacity() + art_up_.capacity() + processed_.capacity() +
            split_.capacity() +
            4 * (mark_.capacity() + subtree_.capacity() + path_.capacity() + side_u_.capacity() +
-                side_v_.capacity() +
-                split_list_.capacity()) +
+                side_v_.capacity() + split_list_.capacity()) +
            sizeof(Candidate) * candidates_.capacity();
   }
 
@@ -934,7 +933,7 @@ class NetworkSimplex {
   uint32_t stamp_ = 0;
   std::vector<int32_t> subtree_, path_;
   std::vector<int32_t> side_u_, side_v_;  // the two sides of the pivot's cycle (find_cycle)
-  std::vector<int32_t> thread_, rev_thread_, last_;  // depth-first order (build_thread)
+  std::vector<int32_t> thread_, rev_thread_, last_;        // depth-first order (build_thread)
   std::vector<int32_t> path_rev_, path_last_, path_next_;  // update_thread: old path links
   std::vector<int32_t> size_;  // nodes in each node's subtree (kept up to date by the pivots)
   std::vector<int32_t> parent_, first_child_, next_sibling_, prev_sibling_, order_;
