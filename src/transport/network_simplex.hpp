@@ -26,9 +26,9 @@
 //
 // The tree is stored with parent pointers, subtree sizes and a depth-first thread (child lists
 // for the warm-start repairs); a pivot re-roots the subtree cut off by the leaving arc under
-// the entering arc and shifts the potentials of the smaller side along the thread; the cycle's
-// join is found by climbing from the end with the smaller subtree. Pricing is block search over the
-// arcs in mixed order, starting where the last block ended.
+// the entering arc and shifts the potentials of the smaller side along the thread; the
+// cycle's join is found by climbing from the end with the smaller subtree. Pricing is block
+// search over the arcs in mixed order, starting where the last block ended.
 #pragma once
 
 #include <algorithm>
@@ -556,32 +556,14 @@ class NetworkSimplex {
     return p;
   }
 
+  // Potentials, subtree sizes and the thread from the child lists, in one depth-first pass.
+  // The thread holds the tree in pre-order (next node, the last one wrapping to the root; the
+  // previous node; the last node of each subtree), so a subtree is one run of it and a
+  // potential shift walks it with one load per node.
   void update_potentials() {
-    preorder(root_, order_);
-    potential_[root_] = 0;
-    for (size_t k = 1; k < order_.size(); ++k) {
-      const int32_t x = order_[k];
-      const int64_t c = cost(pred_[x]);
-      potential_[x] = up_[x] ? potential_[parent_[x]] - c : potential_[parent_[x]] + c;
-    }
-    for (int32_t x : order_) size_[x] = 1;
-    for (size_t k = order_.size(); k-- > 1;) size_[parent_[order_[k]]] += size_[order_[k]];
-    build_thread();
-  }
-
-  // The tree in depth-first pre-order: thread_ (next node, the last one wrapping to the root),
-  // rev_thread_ and last_ (the last node of each subtree), so a subtree is one run of the
-  // thread and a potential shift walks it with one load per node.
-  void build_thread() {
-    int32_t prev = root_, x = root_;
     order_.clear();
-    while (true) {
+    for (int32_t x = root_;;) {
       order_.push_back(x);
-      if (x != root_) {
-        thread_[prev] = x;
-        rev_thread_[x] = prev;
-      }
-      prev = x;
       if (first_child_[x] >= 0) {
         x = first_child_[x];
         continue;
@@ -590,9 +572,19 @@ class NetworkSimplex {
       if (x == root_) break;
       x = next_sibling_[x];
     }
-    thread_[prev] = root_;
-    rev_thread_[root_] = prev;
-    for (size_t k = 0; k < order_.size(); ++k) last_[order_[k]] = order_[k + size_[order_[k]] - 1];
+    potential_[root_] = 0;
+    for (size_t k = 1; k < order_.size(); ++k) {
+      const int32_t x = order_[k];
+      const int64_t c = cost(pred_[x]);
+      potential_[x] = up_[x] ? potential_[parent_[x]] - c : potential_[parent_[x]] + c;
+    }
+    for (int32_t x : order_) size_[x] = 1;
+    for (size_t k = order_.size(); k-- > 1;) size_[parent_[order_[k]]] += size_[order_[k]];
+    for (size_t k = 0; k < order_.size(); ++k) {
+      const int32_t x = order_[k], next = order_[(k + 1) % order_.size()];
+      link(x, next);
+      last_[x] = order_[k + size_[x] - 1];
+    }
   }
 
   // The thread after a pivot that cuts the subtree T of path.back() off and re-roots it at
@@ -848,14 +840,17 @@ class NetworkSimplex {
     return size_[top];
   }
 
-  // The pivots keep each tree arc's flow with the node below it (read along the cycle with
-  // the parent links) instead of in the arc-indexed flow_: no scattered reads per cycle node.
-  // flow_ is zero on every arc meanwhile, as it is on non-tree arcs after the pivots.
+  // The pivots only keep the parent links (the thread stands in for the child lists): these
+  // are rebuilt after them for the repairs and splits of the next solve.
   void rebuild_child_lists() {
     std::fill(first_child_.begin(), first_child_.end(), -1);
     for (int32_t v = nodes_; v-- > 0;)
       if (v != root_ && parent_[v] >= 0) add_child(parent_[v], v);
   }
+
+  // The pivots keep each tree arc's flow with the node below it (read along the cycle with
+  // the cycle lists) instead of in the arc-indexed flow_: no scattered reads per cycle node.
+  // flow_ is zero on every arc meanwhile, as it is on non-tree arcs after the pivots.
   void load_tree_flows() {
     for (int32_t v = 0; v < nodes_; ++v) {
       if (v == root_ || parent_[v] < 0) continue;
@@ -870,9 +865,8 @@ class NetworkSimplex {
 
   // Removes the tree arc above `leaving` and re-roots that subtree at `top`, which hangs
   // from `new_parent` by `entering` (carrying entering_flow); the tree flows move with their
-  // arcs along the reversed path.
-  // The pivots leave the child lists alone (the thread stands in for them) and
-  // pivot_to_optimality rebuilds them at the end; the warm-start repairs keep them.
+  // arcs along the reversed path. The warm-start repairs keep the child lists up to date; the
+  // pivots leave them to rebuild_child_lists.
   void rehang(int32_t leaving, int32_t top, int32_t new_parent, int64_t entering,
               int64_t entering_flow, bool keep_child_lists) {
     state_[pred_[leaving]] = kLower;
@@ -915,8 +909,9 @@ class NetworkSimplex {
   int64_t art_cost_ = 0, block_ = 64;
   int64_t max_block_ = 64;
   static constexpr int64_t kMinBlock = 16;  // arcs priced per pivot at the least
-  static constexpr long kBlockWindow = 64;
-  static constexpr int64_t kPotentialDrift = int64_t{1} << 61;  // pivots per warm block-size update
+  static constexpr long kBlockWindow = 64;  // pivots per warm block-size update
+  // |root potential| at which the potentials are recomputed (shift_all_but moves it).
+  static constexpr int64_t kPotentialDrift = int64_t{1} << 61;
   int32_t next_unit_ = 0;
   int32_t run_base_ = 0;                         // first unit of the run next_unit_ is in
   static constexpr int32_t kPricingChunk = 128;  // consecutive units per run of the search
@@ -933,7 +928,7 @@ class NetworkSimplex {
   uint32_t stamp_ = 0;
   std::vector<int32_t> subtree_, path_;
   std::vector<int32_t> side_u_, side_v_;  // the two sides of the pivot's cycle (find_cycle)
-  std::vector<int32_t> thread_, rev_thread_, last_;        // depth-first order (build_thread)
+  std::vector<int32_t> thread_, rev_thread_, last_;        // pre-order (update_potentials)
   std::vector<int32_t> path_rev_, path_last_, path_next_;  // update_thread: old path links
   std::vector<int32_t> size_;  // nodes in each node's subtree (kept up to date by the pivots)
   std::vector<int32_t> parent_, first_child_, next_sibling_, prev_sibling_, order_;
