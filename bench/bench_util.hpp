@@ -1,8 +1,10 @@
-// What every benchmark program needs: "-name value" arguments and the process's peak memory.
+// What every benchmark program needs: "-name value" arguments, -help and the process's peak
+// memory.
 #pragma once
 
 #include <sys/resource.h>
 
+#include <cstdio>
 #include <cstring>
 
 namespace snapflow::bench {
@@ -12,6 +14,17 @@ inline const char* arg(int argc, char** argv, const char* name, const char* fall
   for (int k = 1; k + 1 < argc; ++k)
     if (std::strcmp(argv[k], name) == 0) return argv[k + 1];
   return fallback;
+}
+
+// Prints `usage` when -help, --help or -h is on the command line; true if it did.
+inline bool print_usage_if_asked(int argc, char** argv, const char* usage) {
+  for (int k = 1; k < argc; ++k)
+    if (std::strcmp(argv[k], "-help") == 0 || std::strcmp(argv[k], "--help") == 0 ||
+        std::strcmp(argv[k], "-h") == 0) {
+      std::fputs(usage, stdout);
+      return true;
+    }
+  return false;
 }
 
 // Peak resident memory of this process so far (MB).

@@ -34,6 +34,7 @@
 using namespace snapflow;
 using bench::arg;
 using bench::peak_rss_mb;
+using bench::print_usage_if_asked;
 
 namespace {
 
@@ -152,7 +153,20 @@ Run farm(const FineSchedule& schedule, const std::vector<long>& segments, int th
   return run;
 }
 
+constexpr char kUsage[] =
+    "thread_scaling_bench: the transport farming of `snapflow run` on 1..N threads (kernel only)\n"
+    "  -workload FILE      grid, mask and DMD model (bench/export_workload.py)\n"
+    "  -threads LIST       thread counts; the first is every row's peer (1,2,4,8,16)\n"
+    "  -fine_dt DT         fine step (s; 10)\n"
+    "  -frame_steps N      steps per frame (default: one snapshot interval)\n"
+    "  -chain_steps N      fewest steps per segment (default: one snapshot interval)\n"
+    "  -first_segment K    first segment solved (0)\n"
+    "  -segments N         segments solved (default all)\n"
+    "  -state_floor F      floor of the DMD states, fraction of their maximum (0)\n"
+    "  -stencil 4|8|24     stencil (8)\n";
+
 int run_bench(int argc, char** argv) {
+  if (print_usage_if_asked(argc, argv, kUsage)) return 0;
   const std::string path = arg(argc, argv, "-workload", "");
   SNAPFLOW_VERIFY(!path.empty(),
                   "thread_scaling_bench: -workload FILE is required "

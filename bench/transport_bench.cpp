@@ -38,6 +38,7 @@
 using namespace snapflow;
 using bench::arg;
 using bench::peak_rss_mb;
+using bench::print_usage_if_asked;
 using namespace snapflow::transport;
 
 namespace {
@@ -151,9 +152,24 @@ int run_dmd_chain(const std::string& dmd_path, const std::string& input_path,
   return run_chain(spec, dmd_state, chain, "DMD states");
 }
 
+constexpr char kUsage[] =
+    "transport_bench: snapflow's transport kernel against LEMON's NetworkSimplex (candidate\n"
+    "list rule) on the same integer problems, one process, one core.\n"
+    "  -sizes LIST      single cold LPs of synth province scaled to NYxNX grids\n"
+    "                   (default 128x128,256x256,389x511; \"\" for none)\n"
+    "  -chain_steps N   consecutive fine steps of the warm chain on the largest grid (60)\n"
+    "  -cold_chain N    of which solved cold by our solver too (default all)\n"
+    "  -lemon_chain N   of which solved cold by LEMON (2)\n"
+    "  -start T         time of the first state (s; default 27900 = 07:45)\n"
+    "  -fine_dt DT      fine step (s; 10)\n"
+    "  -dmd FILE -i IN  chain states from the DMD model FILE (snapflow dmd -dmd_save_modes)\n"
+    "                   fitted on the snapshot file IN, as `snapflow run` builds them\n"
+    "  -mass_unit U     mass of one integer unit of the DMD chain (default 2^-36 of its total)\n";
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (print_usage_if_asked(argc, argv, kUsage)) return 0;
   const std::string sizes = arg(argc, argv, "-sizes", "128x128,256x256,389x511");
   const int chain_steps = std::atoi(arg(argc, argv, "-chain_steps", "60"));
   const int lemon_chain = std::atoi(arg(argc, argv, "-lemon_chain", "2"));
