@@ -187,7 +187,7 @@ class NetworkSimplex {
     for (int32_t c : cells) split_[c] = 1;
     split_count_ += static_cast<long>(cells.size());
     split_list_.insert(split_list_.end(), cells.begin(), cells.end());
-    preorder(root_, order_);
+    breadth_first_order(root_, order_);
     std::vector<int64_t> old_pred = pred_;
     std::vector<int8_t> old_up = up_;
     std::vector<uint8_t> fresh(static_cast<size_t>(m_), 0);
@@ -321,8 +321,9 @@ class NetworkSimplex {
     up_[x] = source(arc) == x;
   }
 
-  // The nodes of top's subtree in pre-order (parents before children), into `order`.
-  void preorder(int32_t top, std::vector<int32_t>& order) const {
+  // The nodes of top's subtree breadth-first (parents before children), into `order`; not the
+  // thread's depth-first pre-order, which only update_potentials builds.
+  void breadth_first_order(int32_t top, std::vector<int32_t>& order) const {
     order.clear();
     order.push_back(top);
     for (size_t k = 0; k < order.size(); ++k)
@@ -338,7 +339,7 @@ class NetworkSimplex {
   // needs.
   long place_tree_flows(bool repair) {
     long repairs = 0;
-    preorder(root_, order_);
+    breadth_first_order(root_, order_);
     for (int32_t v : order_) subtree_supply_[v] = supply_[v];
     processed_.assign(nodes_, 0);
     if (mark_.size() != static_cast<size_t>(nodes_)) mark_.assign(nodes_, 0);
