@@ -642,6 +642,12 @@ class NetworkSimplex {
   // friendly) are taken in mixed order (mixing_stride), so a block samples the whole grid.
   // Returns -1 when every arc prices out.
   int64_t find_entering_arc() {
+    return split_count_ == 0 ? search_block<false>() : search_block<true>();
+  }
+  // With no cell split (most warm steps) every target is its own in-node: one dependent load
+  // less per arc.
+  template <bool kAnySplit>
+  int64_t search_block() {
     const int K = arcs_.slots;
     const int64_t before_in = art_base_ + in_base_;  // arcs up to the first in-node's
     const int32_t other_units = static_cast<int32_t>((before_in - real_arcs_ + K - 1) / K);
@@ -672,7 +678,8 @@ class NetworkSimplex {
           const int32_t j = arcs_.target(c, d);
           if (j < 0) continue;
           // j's in-node: in_base_ + j when j is split, else j.
-          const int64_t rc = arcs_.cost(c, d) + pc - potential[j + split[j] * in_base_];
+          const int32_t in_j = kAnySplit ? j + split[j] * in_base_ : j;
+          const int64_t rc = arcs_.cost(c, d) + pc - potential[in_j];
           if (rc < best_rc) {
             best_rc = rc;
             best = base + d;
