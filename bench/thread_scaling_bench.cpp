@@ -159,7 +159,7 @@ constexpr char kUsage[] =
     "  -threads LIST       thread counts; the first is every row's peer (1,2,4,8,16)\n"
     "  -fine_dt DT         fine step (s; 10)\n"
     "  -frame_steps N      steps per frame (default: one snapshot interval)\n"
-    "  -chain_steps N      fewest steps per segment (default: one snapshot interval)\n"
+    "  -chain_steps N      steps per segment before the taper (default: one interval)\n"
     "  -first_segment K    first segment solved (0)\n"
     "  -segments N         segments solved (default all)\n"
     "  -state_floor F      floor of the DMD states, fraction of their maximum (0)\n"

@@ -67,6 +67,29 @@ TEST(FineSchedule, FramesAndChainsCoverEveryStepOnce) {
   EXPECT_THROW(FineSchedule::plan(times(3, 10.0), 1.0, o), Error);
 }
 
+TEST(FineSchedule, TheLastChainsTaperDownToOneFrame) {
+  FineScheduleOptions o;
+  o.fine_dt = 10.0;
+  o.chain_steps = 540;  // 6 frames of 90 steps
+  const FineSchedule day = FineSchedule::plan(times(96, 900.0), 130.0, o);
+  ASSERT_EQ(day.frames(), 95);
+  // 89 frames in chains of 6 (the 15th of 5), then 3, 2 and 1.
+  ASSERT_EQ(day.segments(), 18);
+  EXPECT_EQ(day.segment_frame_range(13).size(), 6);
+  EXPECT_EQ(day.segment_frame_range(14).size(), 5);
+  EXPECT_EQ(day.segment_frame_range(15).size(), 3);
+  EXPECT_EQ(day.segment_frame_range(16).size(), 2);
+  EXPECT_EQ(day.segment_frame_range(17).begin, 94);
+  EXPECT_EQ(day.segment_frame_range(17).end, 95);
+  for (long s = 1; s < day.segments(); ++s)
+    EXPECT_EQ(day.segment_frame_range(s).begin, day.segment_frame_range(s - 1).end);
+  // No taper without a full chain before it.
+  const FineSchedule short_run = FineSchedule::plan(times(8, 900.0), 130.0, o);
+  ASSERT_EQ(short_run.segments(), 2);
+  EXPECT_EQ(short_run.segment_frame_range(0).size(), 6);
+  EXPECT_EQ(short_run.segment_frame_range(1).size(), 1);
+}
+
 // A bump of 3 cells moving one cell east per step on a 1 x 12 grid.
 SegmentSettings translation_settings() {
   SegmentSettings settings;

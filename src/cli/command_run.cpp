@@ -45,11 +45,13 @@ const char kRunHelp[] =
     "  -vmax V             largest speed (length/s): dt_f = min(dx, dy) / V, the CFL-like rule\n"
     "                      of the local problem (default: the input's attribute vmax)\n"
     "  -frame_steps N      fine steps per output frame (default: one snapshot interval)\n"
-    "  -chain_steps N      fewest steps one worker solves as one warm-started chain (default:\n"
-    "                      one snapshot interval); chains always start at the same steps, so\n"
-    "                      the output does not depend on the ranks or threads. Each chain\n"
-    "                      starts cold (5-20x a warm step): on few workers use long chains,\n"
-    "                      keeping >= 4 chains per worker thread\n"
+    "  -chain_steps N      steps one worker solves as one warm-started chain, rounded up to\n"
+    "                      whole frames (default: one snapshot interval); the last chains\n"
+    "                      taper to 1/2, 1/4, ... of that, down to one frame, so the workers\n"
+    "                      finish together. Chains always start at the same steps, so the\n"
+    "                      output does not depend on the ranks or threads. Each chain starts\n"
+    "                      cold (5-20x a warm step): on few workers use long chains, keeping\n"
+    "                      >= 4 chains per worker thread\n"
     "Transport:\n"
     "  -stencil 4|8 (8)  -cost euclid|power (euclid)  -cost_power q (1.05)\n"
     "  -cost_tiebreak f (0.001)  moves cost up to f x min(dx, dy) more, fixed per arc: makes\n"
@@ -332,7 +334,7 @@ int run_run(const CommandLine&) {
         meta.path.c_str(), meta.grid.ny, meta.grid.nx, T, sequence.models().size(),
         sequence.models().front().rank(), dmd_error_max, dmd_error_mean);
     std::printf(
-        "run: %ld fine steps of %.6g s (%s), %ld frames of %ld steps, %ld chains of %ld "
+        "run: %ld fine steps of %.6g s (%s), %ld frames of %ld steps, %ld chains of up to %ld "
         "frame(s) over %d rank(s) x %d worker thread(s)\n",
         schedule.steps(), schedule.dt(), schedule.rule().c_str(), schedule.frames(),
         schedule.frame_steps(), schedule.segments(), schedule.segment_frames(), size, threads);

@@ -51,7 +51,7 @@ FineSchedule FineSchedule::plan(const std::vector<double>& time, double cell_siz
   s.frames_ = (s.steps_ + s.frame_steps_ - 1) / s.frame_steps_;
   const long chain = options.chain_steps > 0 ? options.chain_steps : per_interval;
   s.segment_frames_ = std::max<long>(1, (chain + s.frame_steps_ - 1) / s.frame_steps_);
-  s.segments_ = (s.frames_ + s.segment_frames_ - 1) / s.segment_frames_;
+  s.plan_segments();
   return s;
 }
 
@@ -68,8 +68,31 @@ double FineSchedule::frame_time(long f) const {
   return step_time(f * frame_steps_);
 }
 
+void FineSchedule::plan_segments() {
+  // The taper: ceil(n / 2), ceil(n / 4), ..., 1 frames, when a full segment comes before it.
+  std::vector<long> taper;
+  for (long size = segment_frames_; size > 1;) {
+    size = (size + 1) / 2;
+    taper.push_back(size);
+  }
+  long tapered = 0;
+  for (long size : taper) tapered += size;
+  if (frames_ - tapered < segment_frames_) {
+    taper.clear();
+    tapered = 0;
+  }
+  segment_begin_.clear();
+  for (long f = 0; f < frames_ - tapered; f += segment_frames_) segment_begin_.push_back(f);
+  long begin = frames_ - tapered;
+  for (long size : taper) {
+    segment_begin_.push_back(begin);
+    begin += size;
+  }
+  segment_begin_.push_back(frames_);
+}
+
 StepRange FineSchedule::segment_frame_range(long s) const {
-  return {s * segment_frames_, std::min(frames_, (s + 1) * segment_frames_)};
+  return {segment_begin_[s], segment_begin_[s + 1]};
 }
 
 }  // namespace snapflow

@@ -1,7 +1,9 @@
 // The fine time steps of a run (DESIGN.md sections 1.2 and 2.2): K steps of dt_f from the
 // first to the last snapshot, grouped into output frames, and frames grouped into segments:
 // the chains of consecutive steps one worker solves warm-started. Segments always start cold
-// at the same steps, so the output does not depend on how segments are shared out.
+// at the same steps, so the output does not depend on how segments are shared out. The last
+// segments taper (half, a quarter, ... of the others, down to one frame): the workers then
+// run out of work within a short segment of each other instead of a long one.
 #pragma once
 
 #include <string>
@@ -13,7 +15,7 @@ struct FineScheduleOptions {
   double fine_dt = 0.0;  // -fine_dt (s); <= 0: from vmax
   double vmax = 0.0;     // -vmax (length/s): dt_f = min(dx, dy) / vmax (the CFL-like rule)
   long frame_steps = 0;  // -frame_steps; <= 0: one frame per snapshot interval
-  long chain_steps = 0;  // -chain_steps: fewest steps per segment; <= 0: one snapshot interval
+  long chain_steps = 0;  // -chain_steps: steps per segment before the taper; <= 0: one interval
 };
 
 struct StepRange {
@@ -34,8 +36,8 @@ class FineSchedule {
   long steps() const { return steps_; }
   long frame_steps() const { return frame_steps_; }
   long frames() const { return frames_; }
-  long segment_frames() const { return segment_frames_; }
-  long segments() const { return segments_; }
+  long segment_frames() const { return segment_frames_; }  // before the taper
+  long segments() const { return static_cast<long>(segment_begin_.size()) - 1; }
   // How dt_f was chosen, e.g. "vmax 13.9 (CFL: dt_f <= 9.36 s)".
   const std::string& rule() const { return rule_; }
 
@@ -48,8 +50,11 @@ class FineSchedule {
   StepRange segment_frame_range(long s) const;
 
  private:
+  void plan_segments();
+
   double t_begin_ = 0.0, t_end_ = 0.0, dt_ = 0.0;
-  long steps_ = 0, frame_steps_ = 0, frames_ = 0, segment_frames_ = 0, segments_ = 0;
+  long steps_ = 0, frame_steps_ = 0, frames_ = 0, segment_frames_ = 0;
+  std::vector<long> segment_begin_;  // first frame of each segment, then frames_
   std::string rule_;
 };
 
