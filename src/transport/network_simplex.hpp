@@ -135,7 +135,7 @@ class NetworkSimplex {
                 path_rev_.capacity() + path_last_.capacity() + path_next_.capacity() +
                 overdrawn_.capacity()) +
            state_.capacity() + up_.capacity() + art_up_.capacity() + processed_.capacity() +
-           split_.capacity() +
+           rootable_.capacity() + split_.capacity() +
            4 * (mark_.capacity() + subtree_.capacity() + path_.capacity() + side_u_.capacity() +
                 side_v_.capacity() + split_list_.capacity()) +
            sizeof(Candidate) * candidates_.capacity();
@@ -416,9 +416,20 @@ class NetworkSimplex {
       mark_[x] = stamp_;
       for (int32_t ch = first_child_[x]; ch >= 0; ch = next_sibling_[ch]) subtree_.push_back(ch);
     }
+    // Whether S re-rooted at x keeps the flows on the reversed path x -> v non-negative; S is
+    // in breadth-first order, so each node extends its parent's answer.
+    if (rootable_.size() != static_cast<size_t>(nodes_)) rootable_.assign(nodes_, 0);
+    rootable_[v] = 1;
+    for (size_t k = 1; k < subtree_.size(); ++k) {
+      const int32_t x = subtree_[k], y = parent_[x];
+      const int64_t sub = need - subtree_supply_[x];       // all of S but x's old subtree
+      const bool child_is_source = source(pred_[x]) == y;  // that arc would hang y below x
+      rootable_[x] = rootable_[y] && (child_is_source ? sub : -sub) >= 0;
+    }
     const int K = arcs_.slots;
     candidates_.clear();
     for (int32_t x : subtree_) {
+      if (!rootable_[x]) continue;
       if (need > 0 && x < m_) {
         for (int d = 0; d < K; ++d) {
           const int32_t t = arcs_.target(x, d);
@@ -438,16 +449,17 @@ class NetworkSimplex {
         }
       }
     }
-    // The cheapest of the first few whose flows stay non-negative (a dearer one leaves a
-    // little dual infeasibility for the pivots, far less than big-M would).
-    const size_t tries = std::min(candidates_.size(), kRepairTries);
-    std::partial_sort(candidates_.begin(), candidates_.begin() + tries, candidates_.end(),
-                      [](const Candidate& l, const Candidate& r) {
-                        return l.rc < r.rc || (l.rc == r.rc && l.arc < r.arc);
-                      });
+    // The cheapest whose flows above its outer end stay non-negative (a dearer one leaves a
+    // little dual infeasibility for the pivots, far less than big-M would). The move back to
+    // v's old parent, when it exists, always qualifies: nothing above it is placed yet.
+    const auto cheaper = [](const Candidate& l, const Candidate& r) {
+      return l.rc < r.rc || (l.rc == r.rc && l.arc < r.arc);
+    };
+    std::sort(candidates_.begin(), candidates_.end(), cheaper);
     size_t pick = 0;
-    while (pick < tries && !attach_keeps_flows(v, need, candidates_[pick])) ++pick;
-    if (pick == tries) return -1;
+    while (pick < candidates_.size() && !attach_keeps_flows_above(need, candidates_[pick].outer))
+      ++pick;
+    if (pick == candidates_.size()) return -1;
     const int64_t best_rc = candidates_[pick].rc, best_arc = candidates_[pick].arc;
     const int32_t inner = candidates_[pick].inner, outer = candidates_[pick].outer;
     const int64_t shift = need > 0 ? -best_rc : best_rc;
@@ -482,18 +494,11 @@ class NetworkSimplex {
     return y;
   }
 
-  // Whether re-rooting v's subtree at c.inner and hanging it from c.outer keeps every placed
-  // flow non-negative: along the reversed tree path inner -> v, and above c.outer up to the
-  // first node whose flow is not placed yet (those change by `need`).
-  bool attach_keeps_flows(int32_t v, int64_t need, const Candidate& c) const {
-    for (int32_t below = c.inner; below != v;) {
-      const int32_t y = parent_[below];
-      const int64_t sub = need - subtree_supply_[below];       // all of S but below's old subtree
-      const bool child_is_source = source(pred_[below]) == y;  // that arc now hangs y below
-      if ((child_is_source ? sub : -sub) < 0) return false;
-      below = y;
-    }
-    for (int32_t y = c.outer; processed_[y]; y = parent_[y]) {
+  // Whether hanging a subtree with net supply `need` from `outer` keeps the placed flows
+  // above it non-negative: up to the first node whose flow is not placed yet (those change by
+  // `need`).
+  bool attach_keeps_flows_above(int64_t need, int32_t outer) const {
+    for (int32_t y = outer; processed_[y]; y = parent_[y]) {
       const int64_t sub = subtree_supply_[y] + need;
       if (pred_[y] < art_base_ && (up_[y] ? sub : -sub) < 0) return false;
     }
@@ -930,9 +935,9 @@ class NetworkSimplex {
   std::vector<int8_t> state_, up_, art_up_;
   std::vector<uint8_t> processed_;  // place_tree_flows: subtree flow already placed
   static constexpr size_t kRepairScanLimit = 1 << 14;  // largest subtree a repair scans
-  static constexpr size_t kRepairTries = 128;          // candidate arcs a repair tries
   std::vector<Candidate> candidates_;
-  std::vector<uint32_t> mark_;  // == stamp_: in the subtree being repaired
+  std::vector<uint32_t> mark_;     // == stamp_: in the subtree being repaired
+  std::vector<uint8_t> rootable_;  // attach_by_cheapest_arc: S may be re-rooted here
   uint32_t stamp_ = 0;
   std::vector<int32_t> subtree_, path_;
   std::vector<int32_t> side_u_, side_v_;  // the two sides of the pivot's cycle (find_cycle)
