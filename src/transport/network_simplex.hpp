@@ -934,7 +934,7 @@ class NetworkSimplex {
   std::vector<int64_t> flow_, tree_flow_, pred_, potential_, supply_, subtree_supply_;
   std::vector<int8_t> state_, up_, art_up_;
   std::vector<uint8_t> processed_;  // place_tree_flows: subtree flow already placed
-  static constexpr size_t kRepairScanLimit = 1 << 14;  // largest subtree a repair scans
+  static constexpr size_t kRepairScanLimit = 1 << 16;  // largest subtree a repair scans
   std::vector<Candidate> candidates_;
   std::vector<uint32_t> mark_;     // == stamp_: in the subtree being repaired
   std::vector<uint8_t> rootable_;  // attach_by_cheapest_arc: S may be re-rooted here
