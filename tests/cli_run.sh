@@ -28,6 +28,11 @@ for ranks in 2 3; do
 done
 out=$(OMP_NUM_THREADS=2 run 1 -i v.h5 -o t2.h5 -threads 2); msg=$($compare ref.h5 t2.h5)
 check threads_2 $? "$msg $out"
+# Chains of 4 frames, the last ones tapering to 2 and 1 (9 frames: 4, 2, 2, 1): the same
+# output on 1 and 3 ranks.
+out=$(run 1 -i v.h5 -o c1.h5 -threads 1 -frame_steps 1 -chain_steps 4)
+out3=$(run 3 -i v.h5 -o c3.h5 -threads 1 -frame_steps 1 -chain_steps 4); msg=$($compare c1.h5 c3.h5)
+check tapered_chains $? "$msg $out $out3"
 
 # SIGKILL after the first write: no file under the final name, a partial one with some frames
 # done. Only the first write is sure to leave frames undone: it holds what the ranks were dealt
