@@ -343,6 +343,7 @@ class NetworkSimplex {
     for (int32_t v : order_) subtree_supply_[v] = supply_[v];
     processed_.assign(nodes_, 0);
     if (mark_.size() != static_cast<size_t>(nodes_)) mark_.assign(nodes_, 0);
+    if (rootable_.size() != static_cast<size_t>(nodes_)) rootable_.assign(nodes_, 0);
     for (size_t k = order_.size(); k-- > 1;) {
       const int32_t v = order_[k];
       processed_[v] = 1;
@@ -418,7 +419,6 @@ class NetworkSimplex {
     }
     // Whether S re-rooted at x keeps the flows on the reversed path x -> v non-negative; S is
     // in breadth-first order, so each node extends its parent's answer.
-    if (rootable_.size() != static_cast<size_t>(nodes_)) rootable_.assign(nodes_, 0);
     rootable_[v] = 1;
     for (size_t k = 1; k < subtree_.size(); ++k) {
       const int32_t x = subtree_[k], y = parent_[x];
