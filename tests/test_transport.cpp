@@ -280,8 +280,9 @@ TEST(Transport, TieBreakingMakesTheFlowsContinuousInTheData) {
 }
 
 // A chain of slowly moving, noisy states on `spec`'s grid: every warm solve reaches the cold
-// objective (and LEMON's), with less work, and the warm-start repairs are exercised. Adds the
-// number of warm steps solved with split cells to `split_steps`.
+// objective (and LEMON's), with less work, and the warm-start repairs and the skipping of
+// clean pricing grains are exercised. Adds the number of warm steps solved with split cells
+// to `split_steps`.
 void check_warm_chain(TransportSpec spec, int steps, int& split_steps) {
   const int nx = spec.grid.nx, ny = spec.grid.ny;
   spec.mask.assign(static_cast<size_t>(nx) * ny, 1);
@@ -300,7 +301,7 @@ void check_warm_chain(TransportSpec spec, int steps, int& split_steps) {
       }
     return x;
   };
-  long warm_work = 0, cold_work = 0, repairs = 0;
+  long warm_work = 0, cold_work = 0, repairs = 0, skipped = 0;
   std::vector<double> a = state(0);
   for (int step = 1; step <= steps; ++step) {
     const std::vector<double> b = state(step);
@@ -316,6 +317,8 @@ void check_warm_chain(TransportSpec spec, int steps, int& split_steps) {
     ASSERT_EQ(warm.objective_units(), oracle.cost) << "step " << step;
     expect_marginals(warm);
     repairs += rw.repairs;
+    skipped += rw.skipped_units;
+    ASSERT_EQ(rw.grain_misses, 0) << "step " << step << ": the search skipped a negative arc";
     split_steps += rw.split_cells > 0;
     if (step > 1) {
       warm_work += rw.tree_updates;
@@ -325,6 +328,11 @@ void check_warm_chain(TransportSpec spec, int steps, int& split_steps) {
   }
   EXPECT_LT(warm_work, cold_work) << "warm starts should save work";
   EXPECT_GT(repairs, 0) << "the chain should exercise the warm-start repairs";
+  // Local stencils: the search skips grains that cannot price negative (global: never).
+  if (spec.stencil == StencilKind::kGlobal)
+    EXPECT_EQ(skipped, 0);
+  else
+    EXPECT_GT(skipped, 0) << "the search should skip clean grains";
 }
 
 TEST(Transport, WarmStartedChainReachesTheColdObjectiveAtEveryStep) {

@@ -28,7 +28,8 @@
 // for the warm-start repairs); a pivot re-roots the subtree cut off by the leaving arc under
 // the entering arc and shifts the potentials of the smaller side along the thread; the
 // cycle's join is found by climbing from the end with the smaller subtree. Pricing is block
-// search over the arcs in mixed order, starting where the last block ended.
+// search over the arcs in mixed order, starting where the last block ended, skipping the
+// grains of arcs that cannot have turned negative since they were last priced.
 #pragma once
 
 #include <algorithm>
@@ -37,6 +38,7 @@
 #include <cstdlib>
 #include <limits>
 #include <numeric>
+#include <type_traits>
 #include <vector>
 
 namespace snapflow::transport {
@@ -44,9 +46,12 @@ namespace snapflow::transport {
 struct FlowStats {
   int64_t unroutable = 0;  // flow left on artificial arcs: mass that could not be placed
   long pivots = 0;
-  long moved_nodes = 0;  // nodes re-hung by pivots (tree update work)
-  long repairs = 0;      // warm start: tree arcs re-attached without big-M
-  long split_cells = 0;  // cells solved as out/in pairs (the others as single nodes)
+  long moved_nodes = 0;     // nodes re-hung by pivots (tree update work)
+  long repairs = 0;         // warm start: tree arcs re-attached without big-M
+  long split_cells = 0;     // cells solved as out/in pairs (the others as single nodes)
+  long searched_units = 0;  // units of arcs (a cell's, or as many others) the pricing visited
+  long skipped_units = 0;   // of which skipped: in grains that could not price negative
+  long grain_misses = 0;    // negative arcs the skipping missed and the final check found
 };
 
 // Net-change form first (DESIGN.md section 1.2). Each cell is either single: one node with
@@ -116,6 +121,9 @@ class NetworkSimplex {
       stats.pivots += again.pivots;
       stats.moved_nodes += again.moved_nodes;
       stats.repairs += again.repairs;
+      stats.searched_units += again.searched_units;
+      stats.skipped_units += again.skipped_units;
+      stats.grain_misses += again.grain_misses;
     }
     stats.split_cells = split_count_;
     return stats;
@@ -137,7 +145,8 @@ class NetworkSimplex {
            state_.capacity() + up_.capacity() + art_up_.capacity() + processed_.capacity() +
            rootable_.capacity() + split_.capacity() +
            4 * (mark_.capacity() + subtree_.capacity() + path_.capacity() + side_u_.capacity() +
-                side_v_.capacity() + split_list_.capacity()) +
+                side_v_.capacity() + split_list_.capacity() + shifted_at_.capacity() +
+                clean_since_.capacity() + touched_by_begin_.capacity() + touched_by_.capacity()) +
            sizeof(Candidate) * candidates_.capacity();
   }
 
@@ -647,7 +656,18 @@ class NetworkSimplex {
   // friendly) are taken in mixed order (mixing_stride), so a block samples the whole grid.
   // Returns -1 when every arc prices out.
   int64_t find_entering_arc() {
-    return split_count_ == 0 ? search_block<false>() : search_block<true>();
+    const auto search = [&] {
+      return split_count_ == 0 ? search_block<false>() : search_block<true>();
+    };
+    const int64_t arc = search();
+    if (arc >= 0 || !track_grains_) return arc;
+    // Optimality is certified by a pass that skips nothing; an arc found there is one the
+    // grain bookkeeping missed (counted: a bug, though the result stays exact).
+    trust_grains_ = false;
+    const int64_t missed = search();
+    trust_grains_ = true;
+    grain_misses_ += missed >= 0;
+    return missed;
   }
   // With no cell split (most warm steps) every target is its own in-node: one dependent load
   // less per arc.
@@ -668,56 +688,152 @@ class NetworkSimplex {
       stride_runs_ = chunks;
       stride_ = mixing_stride(chunks);
     }
-    for (int32_t count = 0; count < padded; ++count) {
-      // A run's first unit is placed by the stride; the rest of the run follows it.
-      if (next_unit_ % chunk == 0)
-        run_base_ = static_cast<int32_t>((next_unit_ / chunk) * stride_ % chunks) * chunk;
-      const int32_t c = run_base_ + next_unit_ % chunk;
-      next_unit_ = next_unit_ + 1 >= padded ? 0 : next_unit_ + 1;
-      if (c >= units) continue;
-      if (c < m_) {
-        const int64_t base = static_cast<int64_t>(c) * K;
-        const int64_t pc = potential[c];
-        for (int d = 0; d < K; ++d) {
-          // Tree arcs need no check: they price at exactly zero, never below best_rc.
-          const int32_t j = arcs_.target(c, d);
-          if (j < 0) continue;
-          // j's in-node: in_base_ + j when j is split, else j.
-          const int32_t in_j = kAnySplit ? j + split[j] * in_base_ : j;
-          const int64_t rc = arcs_.cost(c, d) + pc - potential[in_j];
-          if (rc < best_rc) {
-            best_rc = rc;
-            best = base + d;
+    // A run's first unit is placed by the stride; the rest of the run follows it.
+    const int32_t graded_units = m_ + other_units;  // the units the grains cover
+    long searched = 0, skipped = 0;
+    int32_t unit = next_unit_, left = padded;
+    while (left > 0) {
+      const int32_t first = unit % chunk, span = std::min(chunk - first, left);
+      const int32_t run_base = static_cast<int32_t>((unit / chunk) * stride_ % chunks) * chunk;
+      const int32_t begin = run_base + first, end = std::min(begin + span, units);
+      // Units go grain by grain: a grain that cannot price negative (may_price_negative) is
+      // skipped but counted, so the search picks the same arcs as if it priced it. The split
+      // cells' units (after the graded ones) are always priced.
+      for (int32_t c = begin; c < end;) {
+        const int32_t g = c / kGrain, grain_first = c;
+        const bool graded = c < graded_units;
+        const int32_t grain_end = graded ? std::min((g + 1) * kGrain, graded_units) : end;
+        const int32_t stop = std::min(grain_end, end);
+        const bool priced = !graded || !track_grains_ || !trust_grains_ || may_price_negative(g);
+        bool negative = false;
+        for (; c < stop; ++c) {
+          if (!priced) {
+          } else if (c < m_) {
+            negative |= price_cell<kAnySplit>(c, potential, split, best, best_rc);
+          } else if (graded) {
+            const int64_t from = real_arcs_ + static_cast<int64_t>(c - m_) * K;
+            const int64_t to = std::min(before_in, from + K);
+            for (int64_t arc = from; arc < to; ++arc) negative |= price(arc, best, best_rc);
+          } else {
+            const size_t from = static_cast<size_t>(c - m_ - other_units) * K;
+            const size_t to = std::min(split_list_.size(), from + K);
+            for (size_t k = from; k < to; ++k)
+              price(art_base_ + in_base_ + split_list_[k], best, best_rc);
+          }
+          in_block += K;
+          if (in_block >= block_) {
+            if (best >= 0) {
+              const int32_t next = unit + (c - begin) + 1;
+              next_unit_ = next >= padded ? 0 : next;
+              searched_units_ += searched + (c - begin) + 1;
+              skipped_units_ += skipped + (priced ? 0 : c - grain_first + 1);
+              return best;
+            }
+            in_block = 0;
           }
         }
-        in_block += K;
-      } else if (c < m_ + other_units) {
-        const int64_t first = real_arcs_ + static_cast<int64_t>(c - m_) * K;
-        const int64_t last = std::min(before_in, first + K);
-        for (int64_t arc = first; arc < last; ++arc) price(arc, best, best_rc);
-        in_block += K;
-      } else {
-        const size_t first = static_cast<size_t>(c - m_ - other_units) * K;
-        const size_t last = std::min(split_list_.size(), first + K);
-        for (size_t k = first; k < last; ++k)
-          price(art_base_ + in_base_ + split_list_[k], best, best_rc);
-        in_block += K;
+        if (!priced) skipped += stop - grain_first;
+        // Priced (or skipped) whole: its state is known as of this pivot.
+        if (graded && track_grains_ && grain_first == g * kGrain && stop == grain_end)
+          clean_since_[g] = negative ? -1 : pivot_clock_;
       }
-      if (in_block >= block_) {
-        if (best >= 0) return best;
-        in_block = 0;
-      }
+      searched += std::max(0, end - begin);
+      left -= span;
+      unit = unit + span >= padded ? 0 : unit + span;
     }
+    searched_units_ += searched;
+    skipped_units_ += skipped;
     return best;
   }
 
-  void price(int64_t arc, int64_t& best, int64_t& best_rc) const {
-    if (state_[arc] != kLower) return;
+  // Whether grain g (kGrain consecutive search units) may hold an arc of negative reduced
+  // cost: it had one when last priced whole, or a node its arcs touch has shifted potential
+  // since. After a warm start few arcs price negative and the search scanned ever longer for
+  // them (07:45: pricing was ~45% of a warm step, mostly in searches of > 4,096 arcs); a pivot
+  // shifts tens of nodes, so most grains stay clean between two visits (70-80% skipped).
+  bool may_price_negative(int32_t g) const {
+    const int32_t since = clean_since_[g];
+    for (int32_t k = touched_by_begin_[g]; k < touched_by_begin_[g + 1]; ++k)
+      if (shifted_at_[touched_by_[k]] >= since) return true;
+    return false;
+  }
+  // The grain of node x's cell, whose shifts shifted_at_ records; the root and the reservoir
+  // share the last entry.
+  int32_t shift_grain(int32_t x) const {
+    return is_cell_node(x) ? cell_of(x) / kGrain : static_cast<int32_t>(shifted_at_.size()) - 1;
+  }
+  // For each grain of search units, the cell grains (and the root's entry) whose nodes its arcs
+  // touch: the cells and targets of its real arcs, the cells of its artificial and reservoir
+  // arcs. A local stencil touches ~9 grains per grain (the rows above and below).
+  void list_touching_grains() {
+    const int K = arcs_.slots;
+    const int32_t cell_grains = m_ / kGrain + 1, root_entry = cell_grains;
+    const int32_t graded_units = other_unit(art_base_ + in_base_ - 1) + 1;
+    const int32_t grains = (graded_units + kGrain - 1) / kGrain;
+    touched_by_begin_.assign(static_cast<size_t>(grains) + 1, 0);
+    touched_by_.clear();
+    std::vector<std::vector<int32_t>> touching(static_cast<size_t>(grains));
+    for (int32_t c = 0; c < m_; ++c) {
+      std::vector<int32_t>& own = touching[c / kGrain];
+      own.push_back(c / kGrain);
+      for (int d = 0; d < K; ++d)
+        if (const int32_t t = arcs_.target(c, d); t >= 0) own.push_back(t / kGrain);
+      touching[other_unit(art_base_ + c) / kGrain].push_back(c / kGrain);
+      if (reservoir_) {
+        touching[other_unit(destroy_base_ + c) / kGrain].push_back(c / kGrain);
+        touching[other_unit(create_base_ + c) / kGrain].push_back(c / kGrain);
+      }
+    }
+    for (int32_t g = m_ / kGrain; g < grains; ++g) touching[g].push_back(root_entry);
+    for (int32_t g = 0; g < grains; ++g) {
+      std::vector<int32_t>& found = touching[g];
+      std::sort(found.begin(), found.end());
+      found.erase(std::unique(found.begin(), found.end()), found.end());
+      touched_by_.insert(touched_by_.end(), found.begin(), found.end());
+      touched_by_begin_[g + 1] = static_cast<int32_t>(touched_by_.size());
+    }
+    shifted_at_.assign(static_cast<size_t>(cell_grains) + 1, -1);
+    clean_since_.assign(static_cast<size_t>(grains), -1);
+  }
+  // The search unit of an arc beyond the real ones (reservoir, artificial).
+  int32_t other_unit(int64_t arc) const {
+    return m_ + static_cast<int32_t>((arc - real_arcs_) / arcs_.slots);
+  }
+
+  // Cell c's arcs: the first of the most negative reduced costs below best_rc becomes the best.
+  // Returns whether any arc prices negative.
+  template <bool kAnySplit>
+  bool price_cell(int32_t c, const int64_t* potential, const uint8_t* split, int64_t& best,
+                  int64_t& best_rc) const {
+    bool negative = false;
+    const int K = arcs_.slots;
+    const int64_t base = static_cast<int64_t>(c) * K;
+    const int64_t pc = potential[c];
+    for (int d = 0; d < K; ++d) {
+      // Tree arcs need no check: they price at exactly zero, never below best_rc.
+      const int32_t j = arcs_.target(c, d);
+      if (j < 0) continue;
+      // j's in-node: in_base_ + j when j is split, else j.
+      const int32_t in_j = kAnySplit ? j + split[j] * in_base_ : j;
+      const int64_t rc = arcs_.cost(c, d) + pc - potential[in_j];
+      negative |= rc < 0;
+      if (rc < best_rc) {
+        best_rc = rc;
+        best = base + d;
+      }
+    }
+    return negative;
+  }
+
+  // Returns whether the arc prices negative.
+  bool price(int64_t arc, int64_t& best, int64_t& best_rc) const {
+    if (state_[arc] != kLower) return false;
     const int64_t rc = reduced_cost(arc);
     if (rc < best_rc) {
       best_rc = rc;
       best = arc;
     }
+    return rc < 0;
   }
 
   // A stride coprime to `runs` near the golden section of it: run k of the search is
@@ -754,6 +870,14 @@ class NetworkSimplex {
   // (province DMD steps at 07:45: 1.12 -> 0.57 s). After a hard one (deep trees, thousands
   // of nodes moved per pivot) the best of a full block saves pivots that cost far more.
   void pivot_to_optimality(FlowStats& stats, bool adapt_block) {
+    // The repairs, splits and crash basis set potentials anywhere: every grain starts dirty.
+    if (track_grains_) {
+      if (touched_by_begin_.empty()) list_touching_grains();
+      std::fill(shifted_at_.begin(), shifted_at_.end(), -1);
+      std::fill(clean_since_.begin(), clean_since_.end(), -1);
+    }
+    pivot_clock_ = 0;
+    searched_units_ = skipped_units_ = grain_misses_ = 0;
     long window_pivots = 0, window_moved = 0;
     for (int64_t entering = find_entering_arc(); entering >= 0; entering = find_entering_arc()) {
       if (adapt_block && window_pivots == kBlockWindow) {
@@ -784,7 +908,7 @@ class NetworkSimplex {
           bounded = true;
         }
       }
-      if (!bounded) return;  // unbounded: cannot happen with big-M and non-negative costs
+      if (!bounded) break;  // unbounded: cannot happen with big-M and non-negative costs
       if (delta > 0) {
         for (int32_t w : side_u_) tree_flow_[w] += up_[w] ? -delta : delta;
         for (int32_t w : side_v_) tree_flow_[w] += up_[w] ? delta : -delta;
@@ -810,8 +934,12 @@ class NetworkSimplex {
       stats.moved_nodes += moved;
       window_moved += moved;
       ++window_pivots;
+      ++pivot_clock_;
       ++stats.pivots;
     }
+    stats.searched_units = searched_units_;
+    stats.skipped_units = skipped_units_;
+    stats.grain_misses = grain_misses_;
   }
 
   // Subtree sizes after the pivot that cuts the subtree T of moving_side[leaving_at] off
@@ -838,6 +966,7 @@ class NetworkSimplex {
     long count = 0;
     for (int32_t x = thread_[last_[skip]]; x != skip; x = thread_[x]) {
       potential_[x] += shift;
+      if (track_grains_) shifted_at_[shift_grain(x)] = pivot_clock_;
       ++count;
     }
     return count;
@@ -848,6 +977,7 @@ class NetworkSimplex {
     int32_t x = top;
     for (int32_t k = 0; k < size_[top]; ++k) {
       potential_[x] += shift;
+      if (track_grains_) shifted_at_[shift_grain(x)] = pivot_clock_;
       x = thread_[x];
     }
     return size_[top];
@@ -926,8 +1056,18 @@ class NetworkSimplex {
   // |root potential| at which the potentials are recomputed (shift_all_but moves it).
   static constexpr int64_t kPotentialDrift = int64_t{1} << 61;
   int32_t next_unit_ = 0;
-  int32_t run_base_ = 0;                         // first unit of the run next_unit_ is in
-  static constexpr int32_t kPricingChunk = 128;  // consecutive units per run of the search
+  static constexpr int32_t kGrain = 16;  // search units per grain (skipped when clean)
+  // Global problems: every cell's arcs touch every grain, so nothing would be skipped.
+  static constexpr bool track_grains_ = std::is_same_v<Arcs, LocalArcs>;
+  int32_t pivot_clock_ = 0;                      // pivots of this solve so far
+  long searched_units_ = 0, skipped_units_ = 0;  // by the searches of this solve
+  long grain_misses_ = 0;                        // negative arcs only the certifying pass found
+  bool trust_grains_ = true;                     // false: the search prices every grain
+  std::vector<int32_t> shifted_at_;   // per cell grain: the last pivot that shifted a node
+  std::vector<int32_t> clean_since_;  // per grain: pivot when priced whole clean, or -1
+  std::vector<int32_t> touched_by_begin_, touched_by_;  // list_touching_grains
+  static constexpr int32_t kPricingChunk = 128;         // consecutive units per run of the search
+  static_assert(kPricingChunk % kGrain == 0, "a run holds whole grains");
   int32_t stride_runs_ = 0;
   int64_t stride_ = 1;
   bool solved_ = false;

@@ -209,6 +209,9 @@ TransportResult TransportSolver::solve(const double* a, const double* b, bool wa
   r.pivots = stats.pivots;
   r.tree_updates = stats.moved_nodes;
   r.repairs = stats.repairs;
+  r.searched_units = stats.searched_units;
+  r.skipped_units = stats.skipped_units;
+  r.grain_misses = stats.grain_misses;
   r.split_cells = stats.split_cells;
   if (stats.unroutable > 0)
     r.status = Status::kInfeasible;

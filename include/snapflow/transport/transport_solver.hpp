@@ -47,6 +47,13 @@ struct TransportResult {
   long pivots = 0;
   long tree_updates = 0;  // nodes re-hung by the pivots (work measure)
   long repairs = 0;       // warm start: subtrees re-attached without big-M
+  // Pricing work: units of arcs (a cell's arcs, or as many others) the searches visited, and
+  // of those the ones skipped as unable to price negative (see network_simplex.hpp).
+  long searched_units = 0;
+  long skipped_units = 0;
+  // Negative arcs that only the final pass over every arc found (0 unless the skipping has a
+  // bug; the flows stay optimal either way).
+  long grain_misses = 0;
   // Cells solved as out/in pairs, as the problem is posed: those the net-change form overdrew,
   // in this solve or earlier in the chain (0: the net-change form held everywhere).
   long split_cells = 0;
