@@ -146,19 +146,12 @@ class NetworkSimplex {
            rootable_.capacity() + split_.capacity() +
            4 * (mark_.capacity() + subtree_.capacity() + path_.capacity() + side_u_.capacity() +
                 side_v_.capacity() + split_list_.capacity() + shifted_at_.capacity() +
-                clean_since_.capacity() + touched_by_begin_.capacity() + touched_by_.capacity()) +
-           sizeof(Candidate) * candidates_.capacity();
+                clean_since_.capacity() + touched_by_begin_.capacity() + touched_by_.capacity());
   }
 
  private:
   static constexpr int8_t kTree = 0;
   static constexpr int8_t kLower = 1;
-  // A non-tree arc that could re-attach a subtree in a warm-start repair.
-  struct Candidate {
-    int64_t rc, arc;
-    int32_t inner, outer;  // the arc's ends in and outside the subtree
-  };
-
   // One solve with the cells split as they are; the stays of single cells are placed after it
   // and the overdrawn ones listed.
   FlowStats solve_once(const std::vector<int64_t>& A, const std::vector<int64_t>& B, bool warm) {
@@ -435,16 +428,30 @@ class NetworkSimplex {
       const bool child_is_source = source(pred_[x]) == y;  // that arc would hang y below x
       rootable_[x] = rootable_[y] && (child_is_source ? sub : -sub) >= 0;
     }
+    // The cheapest crossing arc (least reduced cost, then least id) whose flows above its
+    // outer end stay non-negative (a dearer one leaves a little dual infeasibility for the
+    // pivots, far less than big-M would). The move back to v's old parent, when it exists,
+    // always qualifies: nothing above it is placed yet. Only an arc that would beat the best
+    // so far is checked, so no candidate list needs sorting (large cuts have ~10^5 of them).
+    int64_t best_rc = std::numeric_limits<int64_t>::max(), best_arc = -1;
+    int32_t inner = -1, outer = -1;
+    const auto consider = [&](int64_t rc, int64_t arc, int32_t in_end, int32_t out_end) {
+      if (rc > best_rc || (rc == best_rc && arc > best_arc)) return;
+      if (!attach_keeps_flows_above(need, out_end)) return;
+      best_rc = rc;
+      best_arc = arc;
+      inner = in_end;
+      outer = out_end;
+    };
     const int K = arcs_.slots;
-    candidates_.clear();
     for (int32_t x : subtree_) {
       if (!rootable_[x]) continue;
       if (need > 0 && x < m_) {
         for (int d = 0; d < K; ++d) {
           const int32_t t = arcs_.target(x, d);
           if (t < 0 || mark_[in(t)] == stamp_) continue;
-          candidates_.push_back({arcs_.cost(x, d) + potential_[x] - potential_[in(t)],
-                                 static_cast<int64_t>(x) * K + d, x, in(t)});
+          consider(arcs_.cost(x, d) + potential_[x] - potential_[in(t)],
+                   static_cast<int64_t>(x) * K + d, x, in(t));
         }
       }
       if (need < 0 && is_in_node(x)) {
@@ -453,24 +460,12 @@ class NetworkSimplex {
           const int32_t src = arcs_.in_source(j, d);
           if (src < 0 || mark_[src] == stamp_) continue;
           const int slot = arcs_.in_slot(j, d);
-          candidates_.push_back({arcs_.cost(src, slot) + potential_[src] - potential_[x],
-                                 static_cast<int64_t>(src) * K + slot, x, src});
+          consider(arcs_.cost(src, slot) + potential_[src] - potential_[x],
+                   static_cast<int64_t>(src) * K + slot, x, src);
         }
       }
     }
-    // The cheapest whose flows above its outer end stay non-negative (a dearer one leaves a
-    // little dual infeasibility for the pivots, far less than big-M would). The move back to
-    // v's old parent, when it exists, always qualifies: nothing above it is placed yet.
-    const auto cheaper = [](const Candidate& l, const Candidate& r) {
-      return l.rc < r.rc || (l.rc == r.rc && l.arc < r.arc);
-    };
-    std::sort(candidates_.begin(), candidates_.end(), cheaper);
-    size_t pick = 0;
-    while (pick < candidates_.size() && !attach_keeps_flows_above(need, candidates_[pick].outer))
-      ++pick;
-    if (pick == candidates_.size()) return -1;
-    const int64_t best_rc = candidates_[pick].rc, best_arc = candidates_[pick].arc;
-    const int32_t inner = candidates_[pick].inner, outer = candidates_[pick].outer;
+    if (best_arc < 0) return -1;
     const int64_t shift = need > 0 ? -best_rc : best_rc;
     for (int32_t x : subtree_) potential_[x] += shift;
     // New subtree supplies and flows along the reversed path, then re-hang.
@@ -1075,8 +1070,7 @@ class NetworkSimplex {
   std::vector<int8_t> state_, up_, art_up_;
   std::vector<uint8_t> processed_;  // place_tree_flows: subtree flow already placed
   static constexpr size_t kRepairScanLimit = 1 << 16;  // largest subtree a repair scans
-  std::vector<Candidate> candidates_;
-  std::vector<uint32_t> mark_;     // == stamp_: in the subtree being repaired
+  std::vector<uint32_t> mark_;                         // == stamp_: in the subtree being repaired
   std::vector<uint8_t> rootable_;  // attach_by_cheapest_arc: S may be re-rooted here
   uint32_t stamp_ = 0;
   std::vector<int32_t> subtree_, path_;
