@@ -652,7 +652,9 @@ class NetworkSimplex {
   // Returns -1 when every arc prices out.
   int64_t find_entering_arc() {
     const auto search = [&] {
-      return split_count_ == 0 ? search_block<false>() : search_block<true>();
+      if (track_grains_)
+        return split_count_ == 0 ? search_block<false, true>() : search_block<true, true>();
+      return split_count_ == 0 ? search_block<false, false>() : search_block<true, false>();
     };
     const int64_t arc = search();
     if (arc >= 0 || !track_grains_) return arc;
@@ -665,8 +667,8 @@ class NetworkSimplex {
     return missed;
   }
   // With no cell split (most warm steps) every target is its own in-node: one dependent load
-  // less per arc.
-  template <bool kAnySplit>
+  // less per arc. kGrains: skip the grains that cannot price negative (warm solves).
+  template <bool kAnySplit, bool kGrains>
   int64_t search_block() {
     const int K = arcs_.slots;
     const int64_t before_in = art_base_ + in_base_;  // arcs up to the first in-node's
@@ -683,54 +685,73 @@ class NetworkSimplex {
       stride_runs_ = chunks;
       stride_ = mixing_stride(chunks);
     }
-    // A run's first unit is placed by the stride; the rest of the run follows it.
     const int32_t graded_units = m_ + other_units;  // the units the grains cover
+    // Prices unit c; returns whether any of its arcs prices negative.
+    const auto price_unit = [&](int32_t c) {
+      bool negative = false;
+      if (c < m_) {
+        negative = price_cell<kAnySplit>(c, potential, split, best, best_rc);
+      } else if (c < graded_units) {
+        const int64_t from = real_arcs_ + static_cast<int64_t>(c - m_) * K;
+        const int64_t to = std::min(before_in, from + K);
+        for (int64_t arc = from; arc < to; ++arc) negative |= price(arc, best, best_rc);
+      } else {
+        const size_t from = static_cast<size_t>(c - m_ - other_units) * K;
+        const size_t to = std::min(split_list_.size(), from + K);
+        for (size_t k = from; k < to; ++k)
+          price(art_base_ + in_base_ + split_list_[k], best, best_rc);
+      }
+      return negative;
+    };
     long searched = 0, skipped = 0;
     int32_t unit = next_unit_, left = padded;
     while (left > 0) {
+      // A run's first unit is placed by the stride; the rest of the run follows it.
       const int32_t first = unit % chunk, span = std::min(chunk - first, left);
       const int32_t run_base = static_cast<int32_t>((unit / chunk) * stride_ % chunks) * chunk;
       const int32_t begin = run_base + first, end = std::min(begin + span, units);
-      // Units go grain by grain: a grain that cannot price negative (may_price_negative) is
-      // skipped but counted, so the search picks the same arcs as if it priced it. The split
-      // cells' units (after the graded ones) are always priced.
-      for (int32_t c = begin; c < end;) {
-        const int32_t g = c / kGrain, grain_first = c;
-        const bool graded = c < graded_units;
-        const int32_t grain_end = graded ? std::min((g + 1) * kGrain, graded_units) : end;
-        const int32_t stop = std::min(grain_end, end);
-        const bool priced = !graded || !track_grains_ || !trust_grains_ || may_price_negative(g);
-        bool negative = false;
-        for (; c < stop; ++c) {
-          if (!priced) {
-          } else if (c < m_) {
-            negative |= price_cell<kAnySplit>(c, potential, split, best, best_rc);
-          } else if (graded) {
-            const int64_t from = real_arcs_ + static_cast<int64_t>(c - m_) * K;
-            const int64_t to = std::min(before_in, from + K);
-            for (int64_t arc = from; arc < to; ++arc) negative |= price(arc, best, best_rc);
-          } else {
-            const size_t from = static_cast<size_t>(c - m_ - other_units) * K;
-            const size_t to = std::min(split_list_.size(), from + K);
-            for (size_t k = from; k < to; ++k)
-              price(art_base_ + in_base_ + split_list_[k], best, best_rc);
-          }
-          in_block += K;
-          if (in_block >= block_) {
-            if (best >= 0) {
-              const int32_t next = unit + (c - begin) + 1;
-              next_unit_ = next >= padded ? 0 : next;
-              searched_units_ += searched + (c - begin) + 1;
-              skipped_units_ += skipped + (priced ? 0 : c - grain_first + 1);
-              return best;
-            }
-            in_block = 0;
-          }
+      // Counts unit c into the block; true when the block is full and holds an arc to enter:
+      // the search stops after c.
+      const auto stops_after = [&](int32_t c) {
+        in_block += K;
+        if (in_block < block_) return false;
+        if (best < 0) {
+          in_block = 0;
+          return false;
         }
-        if (!priced) skipped += stop - grain_first;
-        // Priced (or skipped) whole: its state is known as of this pivot.
-        if (graded && track_grains_ && grain_first == g * kGrain && stop == grain_end)
-          clean_since_[g] = negative ? -1 : pivot_clock_;
+        const int32_t next = unit + (c - begin) + 1;
+        next_unit_ = next >= padded ? 0 : next;
+        searched_units_ += searched + (c - begin) + 1;
+        skipped_units_ += skipped;
+        return true;
+      };
+      if constexpr (!kGrains) {
+        for (int32_t c = begin; c < end; ++c) {
+          price_unit(c);
+          if (stops_after(c)) return best;
+        }
+      } else {
+        // Grain by grain: a grain that cannot price negative (may_price_negative) is skipped
+        // but counted, so the search picks the same arcs as if it priced it. The split cells'
+        // units (after the graded ones) are always priced.
+        for (int32_t c = begin; c < end;) {
+          const int32_t g = c / kGrain, grain_first = c;
+          const bool graded = c < graded_units;
+          const int32_t grain_end = graded ? std::min((g + 1) * kGrain, graded_units) : end;
+          const int32_t stop = std::min(grain_end, end);
+          const bool priced = !graded || !trust_grains_ || may_price_negative(g);
+          bool negative = false;
+          for (; c < stop; ++c) {
+            if (priced)
+              negative |= price_unit(c);
+            else
+              ++skipped;
+            if (stops_after(c)) return best;
+          }
+          // Priced (or skipped) whole: its state is known as of this pivot.
+          if (graded && grain_first == g * kGrain && stop == grain_end)
+            clean_since_[g] = negative ? -1 : pivot_clock_;
+        }
       }
       searched += std::max(0, end - begin);
       left -= span;
@@ -865,7 +886,11 @@ class NetworkSimplex {
   // (province DMD steps at 07:45: 1.12 -> 0.57 s). After a hard one (deep trees, thousands
   // of nodes moved per pivot) the best of a full block saves pivots that cost far more.
   void pivot_to_optimality(FlowStats& stats, bool adapt_block) {
-    // The repairs, splits and crash basis set potentials anywhere: every grain starts dirty.
+    // Warm solves on local stencils only: a cold solve's pivots shift hundreds of nodes each,
+    // so few grains stay clean (1-10% slower with the bookkeeping), and global arcs touch
+    // every grain. The repairs, splits and crash basis set potentials anywhere: every grain
+    // starts dirty.
+    track_grains_ = std::is_same_v<Arcs, LocalArcs> && adapt_block;
     if (track_grains_) {
       if (touched_by_begin_.empty()) list_touching_grains();
       std::fill(shifted_at_.begin(), shifted_at_.end(), -1);
@@ -1052,9 +1077,8 @@ class NetworkSimplex {
   static constexpr int64_t kPotentialDrift = int64_t{1} << 61;
   int32_t next_unit_ = 0;
   static constexpr int32_t kGrain = 16;  // search units per grain (skipped when clean)
-  // Global problems: every cell's arcs touch every grain, so nothing would be skipped.
-  static constexpr bool track_grains_ = std::is_same_v<Arcs, LocalArcs>;
-  int32_t pivot_clock_ = 0;                      // pivots of this solve so far
+  bool track_grains_ = false;  // this solve's search skips clean grains (pivot_to_optimality)
+  int32_t pivot_clock_ = 0;    // pivots of this solve so far
   long searched_units_ = 0, skipped_units_ = 0;  // by the searches of this solve
   long grain_misses_ = 0;                        // negative arcs only the certifying pass found
   bool trust_grains_ = true;                     // false: the search prices every grain
