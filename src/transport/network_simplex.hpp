@@ -887,9 +887,9 @@ class NetworkSimplex {
   // of nodes moved per pivot) the best of a full block saves pivots that cost far more.
   void pivot_to_optimality(FlowStats& stats, bool adapt_block) {
     // Warm solves on local stencils only: a cold solve's pivots shift hundreds of nodes each,
-    // so few grains stay clean (1-10% slower with the bookkeeping), and global arcs touch
-    // every grain. The repairs, splits and crash basis set potentials anywhere: every grain
-    // starts dirty.
+    // so few grains stay clean (cold single LPs were 5-10% slower with grains), and global arcs
+    // touch every grain. The repairs, splits and crash basis set potentials anywhere: every
+    // grain starts dirty.
     track_grains_ = std::is_same_v<Arcs, LocalArcs> && adapt_block;
     if (track_grains_) {
       if (touched_by_begin_.empty()) list_touching_grains();
