@@ -207,6 +207,7 @@ TransportResult TransportSolver::solve(const double* a, const double* b, bool wa
   r.rebalanced = s.masses.rebalanced;
   r.unroutable = s.solve_unit * static_cast<double>(stats.unroutable);
   r.pivots = stats.pivots;
+  r.block_moves = stats.block_moves;
   r.tree_updates = stats.moved_nodes;
   r.repairs = stats.repairs;
   r.searched_units = stats.searched_units;

@@ -45,6 +45,7 @@ struct TransportResult {
   double rebalanced = 0.0;  // mass the balance policy added (> 0) or removed (< 0)
   double unroutable = 0.0;  // infeasible: mass that could reach no destination in the stencil
   long pivots = 0;
+  long block_moves = 0;   // of which degenerate moves of a balanced subtree (no cycle walk)
   long tree_updates = 0;  // nodes re-hung by the pivots (work measure)
   long repairs = 0;       // warm start: subtrees re-attached without big-M
   // Pricing work: units of arcs (a cell's arcs, or as many others) the searches visited, and
