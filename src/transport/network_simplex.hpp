@@ -747,12 +747,18 @@ class NetworkSimplex {
           const int32_t stop = std::min(grain_end, end);
           const bool priced = !graded || !trust_grains_ || may_price_negative(g);
           bool negative = false;
-          for (; c < stop; ++c) {
-            if (priced)
+          if (priced) {
+            for (; c < stop; ++c) {
               negative |= price_unit(c);
-            else
-              ++skipped;
-            if (stops_after(c)) return best;
+              if (stops_after(c)) return best;
+            }
+          } else if (const int32_t last = skip_units(c, stop, best >= 0, in_block); last >= 0) {
+            skipped += last - c + 1;
+            stops_after(last);
+            return best;
+          } else {
+            skipped += stop - c;
+            c = stop;
           }
           // Priced (or skipped) whole: its state is known as of this pivot.
           if (graded && grain_first == g * kGrain && stop == grain_end)
@@ -766,6 +772,26 @@ class NetworkSimplex {
     searched_units_ += searched;
     skipped_units_ += skipped;
     return best;
+  }
+
+  // Counts the skipped units first..stop-1 into the block (in_block arcs so far) at once, as
+  // the unit-by-unit loop would: returns the unit whose count fills the block when an arc to
+  // enter is held (`holding`; in_block is then left one unit short, for stops_after), else -1.
+  // Without one a full block starts over from 0. (Most units a warm search visits are skipped.)
+  int32_t skip_units(int32_t first, int32_t stop, bool holding, int64_t& in_block) const {
+    const int64_t K = arcs_.slots, units = stop - first;
+    const int64_t to_full = (block_ - in_block + K - 1) / K;  // units until the block is full
+    if (units < to_full) {
+      in_block += units * K;
+      return -1;
+    }
+    if (holding) {
+      in_block += (to_full - 1) * K;
+      return first + static_cast<int32_t>(to_full) - 1;
+    }
+    const int64_t per_block = (block_ + K - 1) / K;
+    in_block = (units - to_full) % per_block * K;
+    return -1;
   }
 
   // Whether grain g (kGrain consecutive search units) may hold an arc of negative reduced
