@@ -42,6 +42,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "snapflow/core/error.hpp"
+
 namespace snapflow::transport {
 
 struct FlowStats {
@@ -168,12 +170,28 @@ class NetworkSimplex {
       missing += B[c] - A[c];
     }
     if (reservoir_) supply_[reservoir_node()] = missing;
-    if (!(warm && solved_)) build_crash_basis();
-    FlowStats stats;
     const bool warm_start = warm && solved_;
+    if (!warm_start) {
+      build_crash_basis();
+      update_potentials();  // the thread, for the repairs
+    }
+    FlowStats stats;
     block_ = warm_start ? kMinBlock : max_block_;
+    potentials_stale_ = !warm_start;
     stats.repairs = place_tree_flows(warm_start);
-    update_potentials();
+    // The repairs keep the thread and (by their dual steps) the potentials; the rare moves
+    // that do not keep the potentials (and a cold start's artificial arcs) need a full pass.
+    if (potentials_stale_) {
+      rebuild_child_lists();
+      update_potentials();
+    } else {
+      count_subtree_sizes();
+      // Always on: a move that shifted a subtree without its potentials would otherwise let
+      // the pivots stop at a flow that is not optimal.
+      SNAPFLOW_VERIFY(tree_arcs_tight(),
+                      "transport: warm start left a tree arc with a nonzero "
+                      "reduced cost (solver bug)");
+    }
     load_tree_flows();
     pivot_to_optimality(stats, warm_start);
     rebuild_child_lists();
@@ -343,7 +361,9 @@ class NetworkSimplex {
   // flow, is repaired: its subtree is re-attached by a dual simplex step
   // (attach_by_cheapest_arc) or else by the reverse move (flip_cross_arc); failing both it
   // hangs from the root by its artificial arc. Artificial arcs take the orientation their flow
-  // needs.
+  // needs. Nodes are placed deepest level first (breadth-first order from the child lists,
+  // which the moves then leave stale: the thread stands in for them); placing them in the
+  // thread's reverse pre-order instead took 13% more pivots at 07:45.
   long place_tree_flows(bool repair) {
     long repairs = 0;
     breadth_first_order(root_, order_);
@@ -365,7 +385,10 @@ class NetworkSimplex {
         }
       }
       if (arc >= art_base_) {
-        if (need != 0) art_up_[v] = need > 0;  // an idle one keeps its side: no 2M jump
+        if (need != 0 && art_up_[v] != (need > 0)) {
+          art_up_[v] = need > 0;  // an idle one keeps its side: no 2M jump
+          potentials_stale_ = true;
+        }
         up_[v] = art_up_[v];
         flow_[arc] = need >= 0 ? need : -need;
       } else if ((up_[v] ? need : -need) >= 0) {
@@ -381,8 +404,12 @@ class NetworkSimplex {
       } else {
         flow_[arc] = 0;
         state_[arc] = kLower;
-        remove_child(parent_[v], v);
-        attach(v, root_, art_base_ + v);
+        path_.assign(1, v);
+        update_thread(path_, 0, root_);
+        parent_[v] = root_;
+        pred_[v] = art_base_ + v;
+        state_[art_base_ + v] = kTree;
+        potentials_stale_ = true;  // v's subtree now hangs at +-M
         art_up_[v] = need >= 0;
         up_[v] = art_up_[v];
         flow_[art_base_ + v] = need >= 0 ? need : -need;
@@ -415,17 +442,15 @@ class NetworkSimplex {
       stamp_ = 1;
     }
     subtree_.clear();
-    subtree_.push_back(v);
-    for (size_t k = 0; k < subtree_.size(); ++k) {
-      const int32_t x = subtree_[k];
+    for (int32_t x = v, after = thread_[last_[v]]; x != after; x = thread_[x]) {
       // Subtrees on artificial arcs are scanned whole: left there they would cost big-M.
-      if (!is_cell_node(x) || (subtree_.size() > kRepairScanLimit && pred_[v] < art_base_))
+      if (!is_cell_node(x) || (subtree_.size() >= kRepairScanLimit && pred_[v] < art_base_))
         return -1;
       mark_[x] = stamp_;
-      for (int32_t ch = first_child_[x]; ch >= 0; ch = next_sibling_[ch]) subtree_.push_back(ch);
+      subtree_.push_back(x);
     }
     // Whether S re-rooted at x keeps the flows on the reversed path x -> v non-negative; S is
-    // in breadth-first order, so each node extends its parent's answer.
+    // in pre-order (the thread's), so each node extends its parent's answer.
     rootable_[v] = 1;
     for (size_t k = 1; k < subtree_.size(); ++k) {
       const int32_t x = subtree_[k], y = parent_[x];
@@ -483,7 +508,8 @@ class NetworkSimplex {
     for (size_t t = path_.size(); t-- > 1;)
       subtree_supply_[path_[t]] = need - subtree_supply_[path_[t - 1]];
     subtree_supply_[inner] = need;
-    rehang(v, inner, outer, best_arc, 0, true);
+    update_thread(path_, path_.size() - 1, outer);
+    rehang(v, inner, outer, best_arc, 0);
     flow_[old_arc] = 0;
     flow_[best_arc] = need > 0 ? need : -need;
     for (size_t t = 1; t < path_.size(); ++t) {
@@ -494,9 +520,10 @@ class NetworkSimplex {
     for (; processed_[y]; y = parent_[y]) {
       subtree_supply_[y] += need;
       const int64_t arc = pred_[y];
-      if (arc >= art_base_) {
+      if (arc >= art_base_ && art_up_[y] != (subtree_supply_[y] >= 0)) {
         art_up_[y] = subtree_supply_[y] >= 0;
         up_[y] = art_up_[y];
+        potentials_stale_ = true;  // the subtree jumps by 2M
       }
       flow_[arc] = up_[y] ? subtree_supply_[y] : -subtree_supply_[y];
     }
@@ -550,10 +577,11 @@ class NetworkSimplex {
       stay_i = up_[pp] ? through : -through;
       if (stay_i < 0) return -1;
     }
-    remove_child(v, vp);
-    remove_child(p, v);
-    add_child(pp, vp);
-    add_child(vp, v);
+    path_.assign({vp, v});  // v's subtree re-rooted at vp, under pp
+    update_thread(path_, 1, pp);
+    parent_[vp] = pp;
+    parent_[v] = vp;
+    potentials_stale_ = true;  // the subtree's potentials move by the two moves' costs
     state_[arc] = kLower;
     flow_[arc] = 0;
     pred_[vp] = reverse;
@@ -569,6 +597,29 @@ class NetworkSimplex {
     flow_[stay_arc(i)] = stay_i;
     subtree_supply_[pp] += need;
     return p;
+  }
+
+  // The tree's nodes in the thread's pre-order (each parent before its subtree), into `order`.
+  void thread_order(std::vector<int32_t>& order) const {
+    order.clear();
+    int32_t x = root_;
+    do {
+      order.push_back(x);
+      x = thread_[x];
+    } while (x != root_);
+  }
+  // Whether every tree arc prices at zero, i.e. the potentials are those of the tree.
+  bool tree_arcs_tight() const {
+    for (int32_t x : order_)
+      if (x != root_ && reduced_cost(pred_[x]) != 0) return false;
+    return true;
+  }
+  // Exact subtree sizes from the thread (the pivots leave them approximate); the tree's nodes
+  // in pre-order stay in order_.
+  void count_subtree_sizes() {
+    thread_order(order_);
+    for (int32_t x : order_) size_[x] = 1;
+    for (size_t k = order_.size(); k-- > 1;) size_[parent_[order_[k]]] += size_[order_[k]];
   }
 
   // Potentials, subtree sizes and the thread from the child lists, in one depth-first pass.
@@ -1007,7 +1058,7 @@ class NetworkSimplex {
       const int32_t leaving = moving_side[leaving_at];
       update_sizes(moving_side, leaving_at, on_source_side ? side_v_ : side_u_);
       update_thread(moving_side, leaving_at, new_parent);
-      rehang(leaving, new_top, new_parent, entering, delta, false);
+      rehang(leaving, new_top, new_parent, entering, delta);
       // Shift the moved subtree's potentials so the entering arc prices at zero, or the rest
       // of the tree the other way when that is smaller (only differences of potentials count).
       const int64_t shift = on_source_side ? -rc : rc;
@@ -1045,7 +1096,7 @@ class NetworkSimplex {
     const int64_t rc = reduced_cost(entering);
     side_u_.assign(1, u);  // the re-rooted path: u alone
     update_thread(side_u_, 0, v);
-    rehang(u, u, v, entering, 0, false);
+    rehang(u, u, v, entering, 0);
     shift_subtree(u, -rc);
     return count;
   }
@@ -1093,8 +1144,9 @@ class NetworkSimplex {
     return count;
   }
 
-  // The pivots only keep the parent links (the thread stands in for the child lists): these
-  // are rebuilt after them for the repairs and splits of the next solve.
+  // The pivots and repairs only keep the parent links and the thread: the child lists are
+  // rebuilt from the parents for the passes that walk them (the next solve's flow placement
+  // and split_cells after the pivots, update_potentials after moves that need it).
   void rebuild_child_lists() {
     std::fill(first_child_.begin(), first_child_.end(), -1);
     for (int32_t v = nodes_; v-- > 0;)
@@ -1118,10 +1170,10 @@ class NetworkSimplex {
 
   // Removes the tree arc above `leaving` and re-roots that subtree at `top`, which hangs
   // from `new_parent` by `entering` (carrying entering_flow); the tree flows move with their
-  // arcs along the reversed path. The warm-start repairs keep the child lists up to date; the
-  // pivots leave them to rebuild_child_lists.
+  // arcs along the reversed path. Only the parent links change: the thread stands in for the
+  // child lists (see rebuild_child_lists).
   void rehang(int32_t leaving, int32_t top, int32_t new_parent, int64_t entering,
-              int64_t entering_flow, bool keep_child_lists) {
+              int64_t entering_flow) {
     state_[pred_[leaving]] = kLower;
     int32_t x = top, p = new_parent;
     int64_t arc = entering, arc_flow = entering_flow;
@@ -1130,12 +1182,7 @@ class NetworkSimplex {
       const int32_t old_parent = parent_[x];
       const int64_t old_arc = pred_[x], old_flow = tree_flow_[x];
       const bool old_up = up_[x];
-      if (keep_child_lists) {
-        remove_child(old_parent, x);
-        add_child(p, x);
-      } else {
-        parent_[x] = p;
-      }
+      parent_[x] = p;
       pred_[x] = arc;
       tree_flow_[x] = arc_flow;
       up_[x] = x_up;
@@ -1180,6 +1227,7 @@ class NetworkSimplex {
   int32_t stride_runs_ = 0;
   int64_t stride_ = 1;
   bool solved_ = false;
+  bool potentials_stale_ = false;  // place_tree_flows moved a subtree without its potentials
   std::vector<int64_t> flow_, tree_flow_, pred_, potential_, supply_, subtree_supply_;
   std::vector<int8_t> state_, up_, art_up_;
   std::vector<uint8_t> processed_;  // place_tree_flows: subtree flow already placed
