@@ -97,7 +97,6 @@ class NetworkSimplex {
     parent_.assign(nodes_, -1);
     first_child_.assign(nodes_, -1);
     next_sibling_.assign(nodes_, -1);
-    prev_sibling_.assign(nodes_, -1);
     pred_.assign(nodes_, -1);
     up_.assign(nodes_, 0);
     art_up_.assign(nodes_, 1);
@@ -144,10 +143,9 @@ class NetworkSimplex {
     return 8 * (flow_.capacity() + tree_flow_.capacity() + pred_.capacity() +
                 potential_.capacity() + supply_.capacity() + subtree_supply_.capacity()) +
            4 * (parent_.capacity() + first_child_.capacity() + next_sibling_.capacity() +
-                prev_sibling_.capacity() + order_.capacity() + size_.capacity() +
-                thread_.capacity() + rev_thread_.capacity() + last_.capacity() +
-                path_rev_.capacity() + path_last_.capacity() + path_next_.capacity() +
-                overdrawn_.capacity()) +
+                order_.capacity() + size_.capacity() + thread_.capacity() + rev_thread_.capacity() +
+                last_.capacity() + path_rev_.capacity() + path_last_.capacity() +
+                path_next_.capacity() + overdrawn_.capacity()) +
            state_.capacity() + up_.capacity() + art_up_.capacity() + processed_.capacity() +
            rootable_.capacity() + split_.capacity() +
            4 * (mark_.capacity() + subtree_.capacity() + path_.capacity() + side_u_.capacity() +
@@ -301,18 +299,8 @@ class NetworkSimplex {
 
   void add_child(int32_t p, int32_t x) {
     parent_[x] = p;
-    prev_sibling_[x] = -1;
     next_sibling_[x] = first_child_[p];
-    if (first_child_[p] >= 0) prev_sibling_[first_child_[p]] = x;
     first_child_[p] = x;
-  }
-  void remove_child(int32_t p, int32_t x) {
-    if (prev_sibling_[x] >= 0)
-      next_sibling_[prev_sibling_[x]] = next_sibling_[x];
-    else
-      first_child_[p] = next_sibling_[x];
-    if (next_sibling_[x] >= 0) prev_sibling_[next_sibling_[x]] = prev_sibling_[x];
-    next_sibling_[x] = prev_sibling_[x] = -1;
   }
 
   // Stay arcs plus one artificial arc per split cell's pair, one per single cell (and one for
@@ -1246,7 +1234,7 @@ class NetworkSimplex {
   // (the block moves leave the ancestors' counts as they were), as only the choice of the
   // side a pivot shifts reads it.
   std::vector<int32_t> size_;
-  std::vector<int32_t> parent_, first_child_, next_sibling_, prev_sibling_, order_;
+  std::vector<int32_t> parent_, first_child_, next_sibling_, order_;
 };
 
 }  // namespace snapflow::transport
