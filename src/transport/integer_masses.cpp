@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <utility>
 
 #include "snapflow/core/error.hpp"
 
@@ -27,43 +28,50 @@ std::string to_string(Balance balance) {
   return "?";
 }
 
-std::vector<int64_t> round_to_total(const std::vector<double>& x, double unit, int64_t target) {
+namespace {
+
+// Orders (remainder, cell) pairs by larger remainder, then lower cell: a strict order, so the
+// same cells get the residue whatever the selection method.
+bool larger_remainder(const std::pair<double, size_t>& a, const std::pair<double, size_t>& b) {
+  return a.first != b.first ? a.first > b.first : a.second < b.second;
+}
+
+}  // namespace
+
+void round_to_total(const std::vector<double>& x, double unit, int64_t target,
+                    std::vector<int64_t>& units,
+                    std::vector<std::pair<double, size_t>>& remainder) {
   const size_t n = x.size();
-  std::vector<int64_t> units(n);
-  std::vector<double> remainder(n);
+  units.resize(n);
+  remainder.resize(n);  // (remainder, cell), side by side: the selection reads them in place
   int64_t sum = 0;
   for (size_t k = 0; k < n; ++k) {
     const double scaled = x[k] / unit;
     const double whole = std::floor(scaled);
     units[k] = static_cast<int64_t>(whole);
-    remainder[k] = scaled - whole;
+    remainder[k] = {scaled - whole, k};
     sum += units[k];
   }
   int64_t missing = target - sum;
   SNAPFLOW_VERIFY(missing == 0 || n > 0,
                   "round_to_total: " << target << " units to place but no cell to hold them");
-  std::vector<size_t> order(n);
-  std::iota(order.begin(), order.end(), size_t{0});
-  auto larger_remainder = [&](size_t i, size_t j) {
-    return remainder[i] != remainder[j] ? remainder[i] > remainder[j] : i < j;
-  };
   // The residue is below n units unless the caller's target is off; hand it out in rounds.
   while (missing != 0 && n > 0) {
     const int64_t step = missing > 0 ? 1 : -1;
     const size_t count = std::min<size_t>(n, static_cast<size_t>(std::llabs(missing)));
     if (step > 0) {
-      // The `count` largest remainders (a strict order: the same cells whatever the method).
-      std::nth_element(order.begin(), order.begin() + static_cast<long>(count - 1), order.end(),
-                       larger_remainder);
-      for (size_t k = 0; k < count; ++k) units[order[k]] += 1;
+      // The `count` largest remainders.
+      std::nth_element(remainder.begin(), remainder.begin() + static_cast<long>(count - 1),
+                       remainder.end(), larger_remainder);
+      for (size_t k = 0; k < count; ++k) units[remainder[k].second] += 1;
     } else {
       // Take units back from the smallest remainders among cells that still have one.
-      std::sort(order.begin(), order.end(),
-                [&](size_t i, size_t j) { return larger_remainder(j, i); });
+      std::sort(remainder.begin(), remainder.end(),
+                [&](const auto& a, const auto& b) { return larger_remainder(b, a); });
       size_t taken = 0;
       for (size_t k = 0; k < n && taken < count; ++k)
-        if (units[order[k]] > 0) {
-          units[order[k]] -= 1;
+        if (units[remainder[k].second] > 0) {
+          units[remainder[k].second] -= 1;
           ++taken;
         }
       SNAPFLOW_VERIFY(taken > 0, "round_to_total: cannot reach the target total");
@@ -72,14 +80,15 @@ std::vector<int64_t> round_to_total(const std::vector<double>& x, double unit, i
     }
     missing -= static_cast<int64_t>(count);
   }
-  return units;
 }
 
-IntegerMasses integer_masses(const double* a, const double* b, const std::vector<int32_t>& cells,
-                             Balance balance, double unit) {
+void integer_masses(const double* a, const double* b, const std::vector<int32_t>& cells,
+                    Balance balance, double unit, IntegerMasses& out) {
   const size_t n = cells.size();
-  std::vector<double> xa(n), xb(n);
-  IntegerMasses out;
+  std::vector<double>&xa = out.scaled_a, &xb = out.scaled_b;
+  xa.resize(n);
+  xb.resize(n);
+  out.clipped = out.rebalanced = 0.0;
   double total_a = 0.0, total_b = 0.0;
   for (size_t k = 0; k < n; ++k) {
     const double va = a[cells[k]], vb = b[cells[k]];
@@ -103,11 +112,10 @@ IntegerMasses integer_masses(const double* a, const double* b, const std::vector
   const double sum_a = std::accumulate(xa.begin(), xa.end(), 0.0);
   const double sum_b = std::accumulate(xb.begin(), xb.end(), 0.0);
   const int64_t target_a = std::llround(sum_a / unit);
-  out.a = round_to_total(xa, unit, target_a);
+  round_to_total(xa, unit, target_a, out.a, out.remainder);
   // Balanced policies give b exactly a's total; relaxed (or an empty b) keeps b's own.
   const bool balanced = balance != Balance::kRelaxed && sum_b > 0.0;
-  out.b = round_to_total(xb, unit, balanced ? target_a : std::llround(sum_b / unit));
-  return out;
+  round_to_total(xb, unit, balanced ? target_a : std::llround(sum_b / unit), out.b, out.remainder);
 }
 
 }  // namespace snapflow::transport

@@ -164,7 +164,7 @@ TransportResult TransportSolver::solve(const double* a, const double* b, bool wa
                       << total << " mass, " << total * 0.5 / kMassSteps / unit
                       << " times the chain's first step: beyond the exact "
                          "integer range of this solver (start a new chain)");
-  s.masses = integer_masses(a, b, s.cells, s.spec.balance, unit);
+  integer_masses(a, b, s.cells, s.spec.balance, unit, s.masses);
   FlowStats stats;
   TransportResult r;
   r.warm = warm;
@@ -246,8 +246,9 @@ size_t TransportSolver::memory_bytes() const {
   size_t bytes =
       4 * (s.cells.capacity() + s.local.neighbour.capacity() + s.global.column.capacity() +
            s.global.row.capacity()) +
-      8 * (s.global.offset_cost.capacity() + s.masses.a.capacity() + s.masses.b.capacity()) +
-      2 * s.local.tie.capacity();
+      8 * (s.global.offset_cost.capacity() + s.masses.a.capacity() + s.masses.b.capacity() +
+           s.masses.scaled_a.capacity() + s.masses.scaled_b.capacity()) +
+      16 * s.masses.remainder.capacity() + 2 * s.local.tie.capacity();
   bytes += s.is_global() ? s.global_flow->memory_bytes() : s.local_flow->memory_bytes();
   return bytes;
 }
