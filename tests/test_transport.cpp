@@ -343,8 +343,9 @@ void check_warm_chain(TransportSpec spec, int steps, int& split_steps, bool spar
   }
   EXPECT_LT(warm_work, cold_work) << "warm starts should save pivots";
   EXPECT_GT(repairs, 0) << "the chain should exercise the warm-start repairs";
-  if (sparse_change)
+  if (sparse_change) {
     EXPECT_GT(block_moves, 0) << "the chain should exercise the block moves of balanced subtrees";
+  }
   // Local stencils: the search skips grains that cannot price negative (global: never).
   if (spec.stencil == StencilKind::kGlobal)
     EXPECT_EQ(skipped, 0);
