@@ -175,11 +175,11 @@ class NetworkSimplex {
     }
     FlowStats stats;
     block_ = warm_start ? kMinBlock : max_block_;
-    potentials_stale_ = !warm_start;
+    keep_potentials_ = warm_start;
     stats.repairs = place_tree_flows(warm_start);
-    // The repairs keep the thread and (by their dual steps) the potentials; the rare moves
-    // that do not keep the potentials (and a cold start's artificial arcs) need a full pass.
-    if (potentials_stale_) {
+    // A warm start's moves keep the thread and the potentials; a cold start's artificial
+    // arcs take their sides without, so its potentials are computed afresh.
+    if (!keep_potentials_) {
       rebuild_child_lists();
       update_potentials();
     } else {
@@ -373,11 +373,10 @@ class NetworkSimplex {
         }
       }
       if (arc >= art_base_) {
-        if (need != 0 && art_up_[v] != (need > 0)) {
-          art_up_[v] = need > 0;  // an idle one keeps its side: no 2M jump
-          potentials_stale_ = true;
-        }
+        const bool turns = need != 0 && art_up_[v] != (need > 0);
+        if (turns) art_up_[v] = need > 0;  // an idle one keeps its side: no 2M jump
         up_[v] = art_up_[v];
+        if (turns) make_tree_arc_tight(v);
         flow_[arc] = need >= 0 ? need : -need;
       } else if ((up_[v] ? need : -need) >= 0) {
         flow_[arc] = up_[v] ? need : -need;
@@ -397,9 +396,9 @@ class NetworkSimplex {
         parent_[v] = root_;
         pred_[v] = art_base_ + v;
         state_[art_base_ + v] = kTree;
-        potentials_stale_ = true;  // v's subtree now hangs at +-M
         art_up_[v] = need >= 0;
         up_[v] = art_up_[v];
+        make_tree_arc_tight(v);  // v's subtree now hangs at +-M
         flow_[art_base_ + v] = need >= 0 ? need : -need;
         need = 0;  // routed to the root directly: nothing passes to the old parent
       }
@@ -511,7 +510,7 @@ class NetworkSimplex {
       if (arc >= art_base_ && art_up_[y] != (subtree_supply_[y] >= 0)) {
         art_up_[y] = subtree_supply_[y] >= 0;
         up_[y] = art_up_[y];
-        potentials_stale_ = true;  // the subtree jumps by 2M
+        make_tree_arc_tight(y);  // the subtree jumps by 2M
       }
       flow_[arc] = up_[y] ? subtree_supply_[y] : -subtree_supply_[y];
     }
@@ -569,7 +568,6 @@ class NetworkSimplex {
     update_thread(path_, 1, pp);
     parent_[vp] = pp;
     parent_[v] = vp;
-    potentials_stale_ = true;  // the subtree's potentials move by the two moves' costs
     state_[arc] = kLower;
     flow_[arc] = 0;
     pred_[vp] = reverse;
@@ -578,6 +576,7 @@ class NetworkSimplex {
     flow_[reverse] = need >= 0 ? need : -need;
     pred_[v] = stay_arc(j);
     up_[v] = source(stay_arc(j)) == v;
+    make_tree_arc_tight(vp);  // the subtree moves by the two moves' costs
     flow_[stay_arc(j)] = stay_j;
     subtree_supply_[v] = below;
     subtree_supply_[vp] = need;
@@ -596,11 +595,27 @@ class NetworkSimplex {
       x = thread_[x];
     } while (x != root_);
   }
-  // Whether every tree arc prices at zero, i.e. the potentials are those of the tree.
+  // Whether every tree arc prices at zero, i.e. the potentials are those of the tree (the
+  // arc's ends are the node and its parent: only its cost is decoded).
   bool tree_arcs_tight() const {
-    for (int32_t x : order_)
-      if (x != root_ && reduced_cost(pred_[x]) != 0) return false;
+    for (int32_t x : order_) {
+      if (x == root_) continue;
+      const int64_t difference = potential_[x] - potential_[parent_[x]];
+      if (cost(pred_[x]) + (up_[x] ? difference : -difference) != 0) return false;
+    }
     return true;
+  }
+  // Shifts the potentials of x's subtree (or the rest's the other way, when that is smaller)
+  // so that x's tree arc prices at zero: after the warm-start moves that are not dual steps
+  // (an artificial arc turning round, a subtree hung at +-M, a flip).
+  void make_tree_arc_tight(int32_t x) {
+    if (!keep_potentials_) return;  // a cold start recomputes them all
+    const int64_t rc = reduced_cost(pred_[x]);
+    const int64_t shift = up_[x] ? -rc : rc;
+    if (2 * static_cast<long>(size_[x]) > size_[root_])
+      shift_all_but(x, -shift);
+    else
+      shift_subtree(x, shift);
   }
   // Exact subtree sizes from the thread (the pivots leave them approximate); the tree's nodes
   // in pre-order stay in order_.
@@ -1215,7 +1230,7 @@ class NetworkSimplex {
   int32_t stride_runs_ = 0;
   int64_t stride_ = 1;
   bool solved_ = false;
-  bool potentials_stale_ = false;  // place_tree_flows moved a subtree without its potentials
+  bool keep_potentials_ = false;  // place_tree_flows keeps the potentials (warm starts)
   std::vector<int64_t> flow_, tree_flow_, pred_, potential_, supply_, subtree_supply_;
   std::vector<int8_t> state_, up_, art_up_;
   std::vector<uint8_t> processed_;  // place_tree_flows: subtree flow already placed
