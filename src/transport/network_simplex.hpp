@@ -25,12 +25,12 @@
 // is optimal at once.
 //
 // The tree is stored with parent pointers, subtree sizes and a depth-first thread (child lists
-// for the warm-start repairs); a pivot re-roots the subtree cut off by the leaving arc under
-// the entering arc and shifts the potentials of the smaller side along the thread; the
-// cycle's join is found by climbing from both ends. Most pivots (97% after a warm start) are
-// degenerate moves of a balanced subtree hanging by an idle arc: those skip the cycle. Pricing is
-// block search over the arcs in mixed order, starting where the last block ended, skipping the
-// grains of arcs that cannot have turned negative since they were last priced.
+// rebuilt for the flow placement's level order); a pivot re-roots the subtree cut off by the
+// leaving arc under the entering arc and shifts the potentials of the smaller side along the
+// thread; the cycle's join is found by climbing from both ends. Most pivots (97% after a warm
+// start) are degenerate moves of a balanced subtree hanging by an idle arc: those skip the cycle.
+// Pricing is block search over the arcs in mixed order, starting where the last block ended,
+// skipping the grains of arcs that cannot have turned negative since they were last priced.
 #pragma once
 
 #include <algorithm>
@@ -179,7 +179,7 @@ class NetworkSimplex {
     stats.repairs = place_tree_flows(warm_start);
     // A warm start's moves keep the thread and the potentials; a cold start's artificial
     // arcs take their sides without, so its potentials are computed afresh.
-    if (!keep_potentials_) {
+    if (!warm_start) {
       rebuild_child_lists();
       update_potentials();
     } else {
@@ -598,8 +598,8 @@ class NetworkSimplex {
   // Whether every tree arc prices at zero, i.e. the potentials are those of the tree (the
   // arc's ends are the node and its parent: only its cost is decoded).
   bool tree_arcs_tight() const {
-    for (int32_t x : order_) {
-      if (x == root_) continue;
+    for (int32_t x = 0; x < nodes_; ++x) {
+      if (x == root_ || parent_[x] < 0) continue;
       const int64_t difference = potential_[x] - potential_[parent_[x]];
       if (cost(pred_[x]) + (up_[x] ? difference : -difference) != 0) return false;
     }
@@ -611,14 +611,9 @@ class NetworkSimplex {
   void make_tree_arc_tight(int32_t x) {
     if (!keep_potentials_) return;  // a cold start recomputes them all
     const int64_t rc = reduced_cost(pred_[x]);
-    const int64_t shift = up_[x] ? -rc : rc;
-    if (2 * static_cast<long>(size_[x]) > size_[root_])
-      shift_all_but(x, -shift);
-    else
-      shift_subtree(x, shift);
+    shift_side(x, up_[x] ? -rc : rc);
   }
-  // Exact subtree sizes from the thread (the pivots leave them approximate); the tree's nodes
-  // in pre-order stay in order_.
+  // Exact subtree sizes from the thread (the pivots leave them approximate).
   void count_subtree_sizes() {
     thread_order(order_);
     for (int32_t x : order_) size_[x] = 1;
@@ -964,25 +959,26 @@ class NetworkSimplex {
     const uint32_t from_u = cycle_stamp_ += 2, from_v = from_u - 1;
     cycle_mark_[u] = from_u;
     cycle_mark_[v] = from_v;
-    int32_t join = -1;
-    for (int32_t a = u, b = v;;) {
-      if (a != root_) {
-        side_u_.push_back(a);
-        a = parent_[a];
-        if (cycle_mark_[a] == from_v) {
-          join = a;
-          break;
-        }
-        cycle_mark_[a] = from_u;
+    // One step up from `node` (none from the root); true when it reaches a node the other
+    // side has passed.
+    const auto climb = [&](int32_t& node, std::vector<int32_t>& side, uint32_t own,
+                           uint32_t other) {
+      if (node == root_) return false;
+      side.push_back(node);
+      node = parent_[node];
+      if (cycle_mark_[node] == other) return true;
+      cycle_mark_[node] = own;
+      return false;
+    };
+    int32_t a = u, b = v, join;
+    while (true) {
+      if (climb(a, side_u_, from_u, from_v)) {
+        join = a;
+        break;
       }
-      if (b != root_) {
-        side_v_.push_back(b);
-        b = parent_[b];
-        if (cycle_mark_[b] == from_u) {
-          join = b;
-          break;
-        }
-        cycle_mark_[b] = from_v;
+      if (climb(b, side_v_, from_v, from_u)) {
+        join = b;
+        break;
       }
     }
     for (std::vector<int32_t>* side : {&side_u_, &side_v_})
@@ -1018,61 +1014,11 @@ class NetworkSimplex {
         window_pivots = window_moved = 0;
       }
       const int32_t u = source(entering), v = target(entering);
-      if (const long block_moved = move_balanced_subtree(entering, u, v); block_moved >= 0) {
-        stats.moved_nodes += block_moved;
-        window_moved += block_moved;
-        ++window_pivots;
-        ++pivot_clock_;
-        ++stats.pivots;
+      long moved = move_balanced_subtree(entering, u, v);
+      if (moved >= 0)
         ++stats.block_moves;
-        continue;
-      }
-      find_cycle(u, v);
-      // Push along u -> v and back through the tree v -> join -> u. Arcs whose flow would
-      // decrease bound the step; ties are broken so the tree stays strongly feasible.
-      int64_t delta = std::numeric_limits<int64_t>::max();
-      size_t leaving_at = 0;  // position of the leaving arc's node on its side
-      bool on_source_side = true, bounded = false;
-      for (size_t k = 0; k < side_u_.size(); ++k) {
-        const int32_t w = side_u_[k];
-        if (up_[w] && tree_flow_[w] < delta) {
-          delta = tree_flow_[w];
-          leaving_at = k;
-          bounded = true;
-        }
-      }
-      for (size_t k = 0; k < side_v_.size(); ++k) {
-        const int32_t w = side_v_[k];
-        if (!up_[w] && tree_flow_[w] <= delta) {
-          delta = tree_flow_[w];
-          leaving_at = k;
-          on_source_side = false;
-          bounded = true;
-        }
-      }
-      if (!bounded) break;  // unbounded: cannot happen with big-M and non-negative costs
-      if (delta > 0) {
-        for (int32_t w : side_u_) tree_flow_[w] += up_[w] ? -delta : delta;
-        for (int32_t w : side_v_) tree_flow_[w] += up_[w] ? delta : -delta;
-      }
-      const int64_t rc = reduced_cost(entering);
-      const int32_t new_top = on_source_side ? u : v, new_parent = on_source_side ? v : u;
-      const std::vector<int32_t>& moving_side = on_source_side ? side_u_ : side_v_;
-      const int32_t leaving = moving_side[leaving_at];
-      update_sizes(moving_side, leaving_at, on_source_side ? side_v_ : side_u_);
-      update_thread(moving_side, leaving_at, new_parent);
-      rehang(leaving, new_top, new_parent, entering, delta);
-      // Shift the moved subtree's potentials so the entering arc prices at zero, or the rest
-      // of the tree the other way when that is smaller (only differences of potentials count).
-      const int64_t shift = on_source_side ? -rc : rc;
-      const long moved = 2 * static_cast<long>(size_[new_top]) > size_[root_]
-                             ? shift_all_but(new_top, -shift)
-                             : shift_subtree(new_top, shift);
-      // Shifting the rest moves the root's potential; re-anchor it long before int64 runs out.
-      if (std::abs(potential_[root_]) > kPotentialDrift) {
-        rebuild_child_lists();
-        update_potentials();
-      }
+      else if ((moved = pivot_around_cycle(entering, u, v)) < 0)
+        break;  // unbounded: cannot happen with big-M and non-negative costs
       stats.moved_nodes += moved;
       window_moved += moved;
       ++window_pivots;
@@ -1082,6 +1028,55 @@ class NetworkSimplex {
     stats.searched_units = searched_units_;
     stats.skipped_units = skipped_units_;
     stats.grain_misses = grain_misses_;
+  }
+
+  // The general pivot on entering arc u -> v: the cycle through the tree, the ratio test, the
+  // flow change, the leaving arc's subtree re-rooted under the entering arc. Returns the nodes
+  // shifted, or -1 when nothing bounds the cycle.
+  long pivot_around_cycle(int64_t entering, int32_t u, int32_t v) {
+    find_cycle(u, v);
+    // Push along u -> v and back through the tree v -> join -> u. Arcs whose flow would
+    // decrease bound the step; ties are broken so the tree stays strongly feasible.
+    int64_t delta = std::numeric_limits<int64_t>::max();
+    size_t leaving_at = 0;  // position of the leaving arc's node on its side
+    bool on_source_side = true, bounded = false;
+    for (size_t k = 0; k < side_u_.size(); ++k) {
+      const int32_t w = side_u_[k];
+      if (up_[w] && tree_flow_[w] < delta) {
+        delta = tree_flow_[w];
+        leaving_at = k;
+        bounded = true;
+      }
+    }
+    for (size_t k = 0; k < side_v_.size(); ++k) {
+      const int32_t w = side_v_[k];
+      if (!up_[w] && tree_flow_[w] <= delta) {
+        delta = tree_flow_[w];
+        leaving_at = k;
+        on_source_side = false;
+        bounded = true;
+      }
+    }
+    if (!bounded) return -1;
+    if (delta > 0) {
+      for (int32_t w : side_u_) tree_flow_[w] += up_[w] ? -delta : delta;
+      for (int32_t w : side_v_) tree_flow_[w] += up_[w] ? delta : -delta;
+    }
+    const int64_t rc = reduced_cost(entering);
+    const int32_t new_top = on_source_side ? u : v, new_parent = on_source_side ? v : u;
+    const std::vector<int32_t>& moving_side = on_source_side ? side_u_ : side_v_;
+    const int32_t leaving = moving_side[leaving_at];
+    update_sizes(moving_side, leaving_at, on_source_side ? side_v_ : side_u_);
+    update_thread(moving_side, leaving_at, new_parent);
+    rehang(leaving, new_top, new_parent, entering, delta);
+    // Shift the moved subtree's potentials so the entering arc prices at zero.
+    const long moved = shift_side(new_top, on_source_side ? -rc : rc);
+    // Shifting the rest moves the root's potential; re-anchor it long before int64 runs out.
+    if (std::abs(potential_[root_]) > kPotentialDrift) {
+      rebuild_child_lists();
+      update_potentials();
+    }
+    return moved;
   }
 
   // The common warm pivot (97% of those after a warm start at 07:45): u's own tree arc points
@@ -1123,6 +1118,12 @@ class NetworkSimplex {
     }
   }
 
+  // Adds `shift` to the potentials of top's subtree, or -shift to the rest of the tree when
+  // that is smaller (only differences of potentials count); returns the nodes shifted.
+  long shift_side(int32_t top, int64_t shift) {
+    return 2 * static_cast<long>(size_[top]) > size_[root_] ? shift_all_but(top, -shift)
+                                                            : shift_subtree(top, shift);
+  }
   // Adds `shift` to the potentials of every tree node outside skip's subtree (the root's
   // included); returns the number of nodes.
   long shift_all_but(int32_t skip, int64_t shift) {
