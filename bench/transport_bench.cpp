@@ -86,9 +86,8 @@ int run_chain(const TransportSpec& spec, const std::function<std::vector<double>
     if (step > 0) warm_total += rw.seconds, ++warm_timed;  // the first warm solve is cold
     split_cells = rw.split_cells;
     std::printf(
-        "  step %3d: warm %.3f s (%ld pivots, %ld block moves, %ld repairs, %ld tree updates, %ld "
-        "split cells, "
-        "%ld search units, %.0f%% skipped), status %s",
+        "  step %3d: warm %.3f s (%ld pivots, %ld block moves, %ld repairs, %ld tree updates, "
+        "%ld split cells, %ld search units, %.0f%% skipped), status %s",
         step, rw.seconds, rw.pivots, rw.block_moves, rw.repairs, rw.tree_updates, rw.split_cells,
         rw.searched_units, 100.0 * rw.skipped_units / std::max(1L, rw.searched_units),
         to_string(rw.status).c_str());

@@ -85,7 +85,8 @@ void round_to_total(const std::vector<double>& x, double unit, int64_t target,
 void integer_masses(const double* a, const double* b, const std::vector<int32_t>& cells,
                     Balance balance, double unit, IntegerMasses& out) {
   const size_t n = cells.size();
-  std::vector<double>&xa = out.scaled_a, &xb = out.scaled_b;
+  std::vector<double>& xa = out.scaled_a;
+  std::vector<double>& xb = out.scaled_b;
   xa.resize(n);
   xb.resize(n);
   out.clipped = out.rebalanced = 0.0;
