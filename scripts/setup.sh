@@ -11,7 +11,9 @@ packages=(
   libhdf5-openmpi-dev
   libgtest-dev
   liblemon-dev coinor-libclp-dev
+  libgdal-dev libproj-dev gdal-bin
   python3 python3-numpy python3-scipy python3-h5py python3-matplotlib python3-pot
+  python3-pandas python3-netcdf4 python3-xarray python3-h5netcdf python3-hdf5storage
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -2,6 +2,8 @@
 
 #include <hdf5.h>
 
+#include <cstdint>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -21,12 +23,12 @@ const std::vector<BadInput>& bad_inputs() {
       {"density_is_group", "/density is not a dataset", Stage::kOpen},
       {"no_time", "dataset /time is missing", Stage::kOpen},
       {"density_rank2", "/density has rank 2", Stage::kOpen},
-      {"density_integer", "/density has type integer32, expected float32 or float64", Stage::kOpen},
+      {"density_string", "/density has type string, expected numbers", Stage::kOpen},
       {"time_length", "/time has 4 entries but /density holds 5 snapshots", Stage::kOpen},
-      {"time_2d", "/time has shape [5, 1]", Stage::kOpen},
+      {"time_2d", "/time has shape [5, 2]", Stage::kOpen},
       {"time_not_increasing", "/time is not strictly increasing: entry 3", Stage::kOpen},
       {"time_nan", "/time entry 2 is nan", Stage::kOpen},
-      {"too_few_snapshots", "holds 2 snapshot(s); at least 3 are needed", Stage::kOpen},
+      {"too_few_snapshots", "holds 1 snapshot(s); at least 2 are needed", Stage::kOpen},
       {"dx_missing", "attribute 'dx' (cell size) is missing", Stage::kOpen},
       {"dy_missing", "attribute 'dy' (cell size) is missing", Stage::kOpen},
       {"dx_negative", "attribute 'dx' must be a finite positive cell size, found -2", Stage::kOpen},
@@ -37,16 +39,20 @@ const std::vector<BadInput>& bad_inputs() {
       {"mask_shape", "/mask has shape [6, 4], expected [4, 6]", Stage::kOpen},
       {"zones_shape", "/zones has shape [4], expected [4, 6]", Stage::kOpen},
       {"truth_shape", "/truth/velocity has shape [5, 4, 6], expected [5, 4, 6, 2]", Stage::kOpen},
-      {"density_nan", "/density holds 1 NaN or Inf value(s), the first at [t=2, j=3, i=1]",
+      {"density_nan",
+       "/density holds 1 missing value(s) (NaN, _FillValue or missing_value) in cells that have "
+       "values at other times, the first at [t=2, j=3, i=1]",
        Stage::kData},
-      {"density_inf", "/density holds 2 NaN or Inf value(s), the first at [t=0, j=0, i=5]",
-       Stage::kData},
+      {"density_inf", "/density holds 2 Inf value(s), the first at [t=0, j=0, i=5]", Stage::kData},
       {"time_nonuniform",
        "/time is not uniformly spaced: step 2 -> 3 is 15 s but step 0 -> 1 is 10 s",
        Stage::kUniform},
       {"mask_values", "/mask must hold 0 or 1, found 7 at [j=2, i=3]", Stage::kMask},
-      {"zones_values", "/zones must hold ids >= 0 or -1 (none), found -5 at [j=1, i=0]",
+      {"zones_values",
+       "/zones must hold ids >= 0 or -1 (none), up to 2147483647, found -5 at [j=1, i=0]",
        Stage::kMask},
+      {"mask_wide_values", "/mask must hold 0 or 1, found 256 at [j=0, i=2]", Stage::kMask},
+      {"zones_too_large", "found 2147483648 at [j=3, i=5]", Stage::kMask},
   };
   return cases;
 }
@@ -130,11 +136,14 @@ void write_bad_input(const std::string& name, const std::string& path) {
     write_file(path, c, [&](hid_t f) {
       dataset(f, "/density", H5T_IEEE_F64LE, {T, NY * NX}, c.density.data(), H5T_NATIVE_DOUBLE);
     });
-  } else if (name == "density_integer") {
+  } else if (name == "density_string") {
     c.write_density = false;
-    std::vector<int> ints(T * NY * NX, 1);
+    std::vector<char> text(T * NY * NX * 4, 'a');
     write_file(path, c, [&](hid_t f) {
-      dataset(f, "/density", H5T_STD_I32LE, {T, NY, NX}, ints.data(), H5T_NATIVE_INT);
+      hid_t type = H5Tcopy(H5T_C_S1);
+      H5Tset_size(type, 4);
+      dataset(f, "/density", type, {T, NY, NX}, text.data(), type);
+      H5Tclose(type);
     });
   } else if (name == "time_length") {
     c.time.pop_back();
@@ -142,7 +151,8 @@ void write_bad_input(const std::string& name, const std::string& path) {
   } else if (name == "time_2d") {
     c.write_time = false;
     write_file(path, c, [&](hid_t f) {
-      dataset(f, "/time", H5T_IEEE_F64LE, {T, 1}, c.time.data(), H5T_NATIVE_DOUBLE);
+      std::vector<double> twice(2 * T, 0.0);
+      dataset(f, "/time", H5T_IEEE_F64LE, {T, 2}, twice.data(), H5T_NATIVE_DOUBLE);
     });
   } else if (name == "time_not_increasing") {
     c.time = {0, 10, 20, 20, 40};
@@ -151,6 +161,11 @@ void write_bad_input(const std::string& name, const std::string& path) {
     c.time[2] = nan;
     write_file(path, c);
   } else if (name == "too_few_snapshots") {
+    c.snapshots = 1;
+    c.density.resize(NY * NX);
+    c.time.resize(1);
+    write_file(path, c);
+  } else if (name == "two_snapshots") {
     c.snapshots = 2;
     c.density.resize(2 * NY * NX);
     c.time.resize(2);
@@ -221,6 +236,18 @@ void write_bad_input(const std::string& name, const std::string& path) {
     zones[1 * NX + 0] = -5;
     write_file(path, c, [&](hid_t f) {
       dataset(f, "/zones", H5T_STD_I32LE, {NY, NX}, zones.data(), H5T_NATIVE_INT);
+    });
+  } else if (name == "mask_wide_values") {
+    std::vector<uint16_t> mask(NY * NX, 1);
+    mask[2] = 256;
+    write_file(path, c, [&](hid_t f) {
+      dataset(f, "/mask", H5T_STD_U16LE, {NY, NX}, mask.data(), H5T_NATIVE_UINT16);
+    });
+  } else if (name == "zones_too_large") {
+    std::vector<int64_t> zones(NY * NX, 0);
+    zones[3 * NX + 5] = 2147483648LL;
+    write_file(path, c, [&](hid_t f) {
+      dataset(f, "/zones", H5T_STD_I64LE, {NY, NX}, zones.data(), H5T_NATIVE_INT64);
     });
   } else {
     throw std::invalid_argument("unknown bad input " + name);

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
     std::printf("%s\t%s\t%s\n", bad.name.c_str(), stages[static_cast<int>(bad.stage)],
                 bad.expected.c_str());
   }
+  // A valid file of two snapshots (info and transport take it, dmd and run do not).
+  snapflow::test::write_bad_input("two_snapshots", std::string(argv[1]) + "/two_snapshots.h5");
   MPI_Finalize();
   return 0;
 }

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "snapflow/cli/commands.hpp"
+#include "snapflow/cli/option_groups.hpp"
 #include "snapflow/cli/options.hpp"
 #include "snapflow/core/error.hpp"
 #include "snapflow/core/log_stage.hpp"
@@ -19,31 +20,42 @@
 
 namespace snapflow {
 
-const char kDmdHelp[] =
-    "snapflow dmd -i IN -o OUT [options]: fit exact DMD to the snapshots of IN and write /dmd\n"
-    "  -dmd_rank N|svht   fixed rank, or the Gavish-Donoho optimal hard threshold\n"
-    "  -dmd_energy e      smallest rank keeping the fraction e of sum sigma^2 (default 0.9999)\n"
-    "  -dmd_save_modes    also write the modes, float32 [r, ny, nx, 2]\n"
-    "  -dmd_window W      fit windows of W snapshots (long series); -dmd_overlap O (0)\n"
-    "                     snapshots shared by consecutive windows; each time belongs to one\n"
-    "  -dmd_holdout       also fit on every other snapshot and report the relative error on\n"
-    "                     the skipped ones (the seed paper's eq. 4.1)\n"
-    "SLEPc options (-svd_type, -svd_tol, ...) apply to the truncated SVD of X.\n";
+namespace {
+
+const OptionGroup kDmdFiles = {"Files",
+                               {{"i", "FILE", "input snapshots (DESIGN.md section 2.1)"},
+                                {"o", "FILE", "output: /dmd (DESIGN.md section 2.2)"}}};
+
+const OptionGroup kDmdOnlyOptions = {
+    "Output",
+    {{"dmd_save_modes", "", "also write the modes, float32 [r, ny, nx, 2]"},
+     {"dmd_holdout", "",
+      "also fit on every other snapshot and report the relative error on the\n"
+      "skipped ones (the seed paper's eq. 4.1)"}}};
+
+OptionGroups dmd_options(const std::string&) {
+  return {&kDmdFiles, &kDmdOptions, &kDmdOnlyOptions, &kMissingOptions};
+}
 
 int run_dmd(const CommandLine&) {
   const auto input = option_string("i");
   const auto output = option_string("o");
-  SNAPFLOW_VERIFY(input && output, "dmd: give the input with -i FILE and the output with -o FILE");
+  if (!input || !output)
+    throw UsageError("give the input with -i FILE and the output with -o FILE");
+  const MissingPolicy missing = parse_missing_policy(option_string("missing", "refuse"));
   MPI_Comm comm = MPI_COMM_WORLD;
   const bool root = comm_rank(comm) == 0;
   double read_seconds = 0.0;
   auto read_stage = std::make_unique<LogStage>("Read", &read_seconds);
   SnapshotReader reader(comm, *input);
   const SnapshotMeta& meta = reader.meta();
+  require_snapshots(meta, kMinDmdSnapshots, "DMD needs two snapshot pairs");
   require_uniform_spacing(meta);
-  const auto density = reader.read_density();
+  auto density = reader.read_density();
   const auto stats = compute_density_stats(comm, meta, reader.rows(), density, reader.read_mask());
-  require_finite_density(meta, stats);
+  const std::string missing_note =
+      resolve_missing_values(meta, reader.rows(), density, stats, missing);
+  if (root && !missing_note.empty()) std::printf("dmd: %s\n", missing_note.c_str());
   read_stage.reset();
 
   DmdOptions options;
@@ -128,5 +140,15 @@ int run_dmd(const CommandLine&) {
   }
   return 0;
 }
+
+}  // namespace
+
+const CommandSpec kDmdCommand = {
+    "dmd",
+    "dmd -i IN -o OUT     fit exact DMD (SLEPc) and write /dmd",
+    "snapflow dmd -i IN -o OUT [options]: fit exact DMD to the snapshots of IN and write /dmd\n",
+    dmd_options,
+    "SLEPc options (-svd_type, -svd_tol, ...) apply to the truncated SVD of X.\n",
+    run_dmd};
 
 }  // namespace snapflow

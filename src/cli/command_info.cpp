@@ -7,40 +7,52 @@
 #include "snapflow/cli/commands.hpp"
 #include "snapflow/cli/options.hpp"
 #include "snapflow/core/error.hpp"
+#include "snapflow/core/utc_time.hpp"
+#include "snapflow/geo/crs.hpp"
 #include "snapflow/io/density_stats.hpp"
 #include "snapflow/io/snapshot_reader.hpp"
 
 namespace snapflow {
 
-const char kInfoHelp[] =
-    "snapflow info FILE: summarise an input snapshot file (DESIGN.md section 2.1):\n"
-    "grid, snapshot times and spacing, total mass per snapshot, negative and NaN/Inf values,\n"
-    "mask and zones. The file may also be given with -i FILE. Runs under mpirun: each rank\n"
-    "reads only its block of rows.\n";
-
 namespace {
+
+const OptionGroup kInfoOptions = {"Input", {{"i", "FILE", "the file, when not given as ARG"}}};
+
+OptionGroups info_options(const std::string&) {
+  return {&kInfoOptions};
+}
 
 struct ZoneSummary {
   long zones = 0, max_id = -1, unzoned_in_mask = 0, domain_cells = 0;
 };
 
+// Distinct zone ids over all ranks (memory in proportion to the ids used, not to the largest).
 ZoneSummary summarise_zones(MPI_Comm comm, const std::vector<uint8_t>& mask,
                             const std::vector<int32_t>& zones) {
-  long local_max = -1, local_unzoned = 0, local_domain = 0;
+  long local[2] = {0, 0};  // unzoned domain cells, domain cells
+  std::vector<int32_t> ids;
   for (size_t k = 0; k < mask.size(); ++k) {
-    local_max = std::max<long>(local_max, zones[k]);
-    local_domain += mask[k];
-    local_unzoned += mask[k] && zones[k] < 0;
+    local[0] += mask[k] && zones[k] < 0;
+    local[1] += mask[k];
+    if (zones[k] >= 0) ids.push_back(zones[k]);
   }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  const int size = comm_size(comm);
+  int count = static_cast<int>(ids.size());
+  std::vector<int> counts(size), offsets(size, 0);
+  MPI_Allgather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, comm);
+  for (int p = 1; p < size; ++p) offsets[p] = offsets[p - 1] + counts[p - 1];
+  std::vector<int32_t> all(static_cast<size_t>(offsets.back() + counts.back()));
+  MPI_Allgatherv(ids.data(), count, MPI_INT32_T, all.data(), counts.data(), offsets.data(),
+                 MPI_INT32_T, comm);
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
   ZoneSummary s;
-  MPI_Allreduce(&local_max, &s.max_id, 1, MPI_LONG, MPI_MAX, comm);
-  MPI_Allreduce(&local_unzoned, &s.unzoned_in_mask, 1, MPI_LONG, MPI_SUM, comm);
-  MPI_Allreduce(&local_domain, &s.domain_cells, 1, MPI_LONG, MPI_SUM, comm);
-  std::vector<int> used(static_cast<size_t>(s.max_id + 1), 0), all(used.size(), 0);
-  for (int32_t z : zones)
-    if (z >= 0) used[static_cast<size_t>(z)] = 1;
-  MPI_Allreduce(used.data(), all.data(), static_cast<int>(used.size()), MPI_INT, MPI_MAX, comm);
-  for (int u : all) s.zones += u;
+  MPI_Allreduce(local, &s.unzoned_in_mask, 1, MPI_LONG, MPI_SUM, comm);
+  MPI_Allreduce(local + 1, &s.domain_cells, 1, MPI_LONG, MPI_SUM, comm);
+  s.zones = static_cast<long>(all.size());
+  s.max_id = all.empty() ? -1 : all.back();
   return s;
 }
 
@@ -53,11 +65,15 @@ double max_speed(MPI_Comm comm, const std::vector<double>& velocity) {
   return global;
 }
 
-}  // namespace
+// Epoch seconds (UTC) are shown as dates when the file says so, or when the values could
+// only be epoch seconds (1973 .. 2096).
+bool looks_like_epoch(const SnapshotMeta& meta) {
+  return meta.time_is_epoch || (meta.time.front() >= 1e8 && meta.time.back() <= 4e9);
+}
 
 int run_info(const CommandLine& line) {
   const std::string path = line.positional.empty() ? option_string("i", "") : line.positional;
-  SNAPFLOW_VERIFY(!path.empty(), "info: name the file to summarise (snapflow info FILE)");
+  if (path.empty()) throw UsageError("name the file to summarise (snapflow info FILE)");
   MPI_Comm comm = MPI_COMM_WORLD;
   SnapshotReader reader(comm, path);
   const SnapshotMeta& meta = reader.meta();
@@ -81,16 +97,22 @@ int run_info(const CommandLine& line) {
       max_jump = std::max(max_jump, std::fabs(stats.mass[t] / stats.mass[t - 1] - 1.0));
   }
   const bool uniform = max_step - min_step <= 1e-6 * max_step;
-  std::printf("file            %s\n", path.c_str());
+  std::printf("file            %s (%s)\n", path.c_str(), meta.writer.c_str());
+  for (const std::string& note : meta.notes) std::printf("read            %s\n", note.c_str());
   std::printf(
       "grid            nx = %d, ny = %d (%ld cells), dx = %g, dy = %g, origin (%g, %g),"
       " extent %g x %g\n",
       g.nx, g.ny, g.cells(), g.dx, g.dy, g.x0, g.y0, g.width(), g.height());
+  std::printf("crs             %s\n",
+              meta.crs.empty() ? "(not given)" : describe_crs(meta.crs).c_str());
   std::printf("density         %s, units: %s\n", meta.density_type.c_str(),
               meta.units.empty() ? "(not given)" : meta.units.c_str());
-  if (!meta.crs.empty()) std::printf("crs             %s\n", meta.crs.c_str());
-  std::printf("snapshots       %ld, t = %.6g .. %.6g s%s\n", T, meta.time.front(), meta.time.back(),
+  std::printf("snapshots       %ld, t = %.6f .. %.6f s%s\n", T, meta.time.front(), meta.time.back(),
               meta.time_units.empty() ? "" : (" (" + meta.time_units + ")").c_str());
+  if (looks_like_epoch(meta))
+    std::printf("dates (UTC)     %s .. %s%s\n", format_utc(meta.time.front()).c_str(),
+                format_utc(meta.time.back()).c_str(),
+                meta.time_is_epoch ? "" : " (the values look like seconds since 1970)");
   if (uniform)
     std::printf("spacing         %.6g s (uniform)\n", min_step);
   else
@@ -102,15 +124,19 @@ int run_info(const CommandLine& line) {
               max_jump);
   std::printf("negatives       %s\n",
               stats.negative_count ? describe_negatives(stats).c_str() : "none");
-  if (stats.nonfinite_count) {
-    const long plane = g.cells(), k = stats.first_nonfinite;
+  if (stats.missing_count)
     std::printf(
-        "non-finite      %ld NaN/Inf value(s), first at [t=%ld, j=%ld, i=%ld]"
-        " (the pipeline will refuse this file)\n",
-        stats.nonfinite_count, k / plane, (k % plane) / g.nx, k % g.nx);
-  } else {
-    std::printf("non-finite      none\n");
-  }
+        "missing         %ld value(s) (NaN, _FillValue, missing_value), first at %s; %ld "
+        "cell(s) have no value at any time (read as empty)\n",
+        stats.missing_count, describe_position(g, stats.first_missing).c_str(), stats.empty_cells);
+  else
+    std::printf("missing         none\n");
+  if (stats.infinite_count)
+    std::printf(
+        "infinite        %ld Inf value(s), first at %s (the pipeline will refuse this file)\n",
+        stats.infinite_count, describe_position(g, stats.first_infinite).c_str());
+  else
+    std::printf("infinite        none\n");
   if (meta.has_mask)
     std::printf("mask            %ld of %ld cells in the domain; largest |mass| outside: %g\n",
                 zone_summary.domain_cells, g.cells(), stats.mass_outside_mask);
@@ -121,11 +147,24 @@ int run_info(const CommandLine& line) {
                 zone_summary.zones, zone_summary.max_id, zone_summary.unzoned_in_mask);
   else
     std::printf("zones           none\n");
+  std::printf("cell ids        %s\n", meta.has_cell_id ? "present (/cell_id)" : "none");
   if (meta.has_truth_velocity)
     std::printf("truth velocity  present, max speed %.6g length units/s\n", fastest);
   else
     std::printf("truth velocity  none\n");
   return 0;
 }
+
+}  // namespace
+
+const CommandSpec kInfoCommand = {
+    "info",
+    "info FILE            summarise an input file",
+    "snapflow info FILE: summarise an input snapshot file (DESIGN.md section 2.1):\n"
+    "how it was written, grid, CRS, snapshot times (as UTC dates for epoch times) and spacing,\n"
+    "total mass per snapshot, negative, missing and infinite values, mask, zones.\n",
+    info_options,
+    "Runs under mpirun: each rank reads only its block of rows.\n",
+    run_info};
 
 }  // namespace snapflow

@@ -21,6 +21,7 @@
 
 #include "snapflow/analysis/velocity_error.hpp"
 #include "snapflow/cli/commands.hpp"
+#include "snapflow/cli/option_groups.hpp"
 #include "snapflow/cli/options.hpp"
 #include "snapflow/core/error.hpp"
 #include "snapflow/core/interrupt.hpp"
@@ -38,45 +39,54 @@
 
 namespace snapflow {
 
-const char kRunHelp[] =
-    "snapflow run -i IN -o OUT [options]: snapshots -> DMD -> fine-step transport LPs -> flows\n"
-    "Fine steps:\n"
-    "  -fine_dt S          fine step in seconds; or\n"
-    "  -vmax V             largest speed (length/s): dt_f = min(dx, dy) / V, the CFL-like rule\n"
-    "                      of the local problem (default: the input's attribute vmax)\n"
-    "  -frame_steps N      fine steps per output frame (default: one snapshot interval)\n"
-    "  -chain_steps N      steps one worker solves as one warm-started chain, rounded up to\n"
-    "                      whole frames (default: one snapshot interval); the last chains\n"
-    "                      taper to 1/2, 1/4, ... of that, down to one frame, so the workers\n"
-    "                      finish together. Chains always start at the same steps, so the\n"
-    "                      output does not depend on the ranks or threads. Each chain starts\n"
-    "                      cold (5-20x a warm step): on few workers use long chains, keeping\n"
-    "                      >= 4 chains per worker thread\n"
-    "Transport:\n"
-    "  -stencil 4|8 (8)  -cost euclid|power (euclid)  -cost_power q (1.05)\n"
-    "  -cost_tiebreak f (0.001)  moves cost up to f x min(dx, dy) more, fixed per arc: makes\n"
-    "                      the optimal flow unique (0: exact costs, many optimal flows)\n"
-    "  -balance scale|uniform|relaxed (scale)  -relax_penalty P (5 max(dx, dy))\n"
-    "  -infeasible relax|abort (relax)  what to do with a step the balance policy cannot\n"
-    "                      route: solve it relaxed (status 1, counted) or stop the run\n"
-    "DMD: -dmd_rank N|svht  -dmd_energy e  -dmd_window W  -dmd_overlap O (see snapflow dmd)\n"
-    "  -state_floor f (0)  set DMD state values below f x the state's largest to zero: removes\n"
-    "                      the ringing that makes local problems infeasible (e.g. 0.01)\n"
-    "Run:\n"
-    "  -threads N          worker threads per rank (default: OMP_NUM_THREADS); the main\n"
-    "                      thread deals chains and writes, mostly asleep\n"
-    "  -resume             continue the interrupted run in OUT.partial\n"
-    "  -summary FILE       JSON summary: stage timings, LPs by status, mass created and\n"
-    "                      destroyed, velocity error against /truth/velocity\n"
-    "  -progress_seconds S (10) seconds between progress lines\n"
-    "  -test_signal_after_writes N  (testing) every rank sends itself SIGTERM after write N\n"
-    "  -test_kill_after_writes N    (testing) every rank kills itself (SIGKILL) after write N\n"
-    "OUT is written as OUT.partial (attribute complete = 0) and renamed when complete, with an\n"
-    "XDMF sidecar for ParaView. SIGTERM or SIGUSR1 finish the frames in flight and stop; a\n"
-    "second signal abandons them. -log_view shows the stages Read, DMD, States, Transport,\n"
-    "Write and Evaluate.\n";
-
 namespace {
+
+const OptionGroup kRunFiles = {
+    "Files",
+    {{"i", "FILE", "input snapshots (DESIGN.md section 2.1)"},
+     {"o", "FILE", "output flows (DESIGN.md section 2.2), with an XDMF sidecar"},
+     {"summary", "FILE",
+      "JSON summary: stage timings, LPs by status, mass created and destroyed,\n"
+      "velocity error against /truth/velocity"}}};
+
+const OptionGroup kFineStepOptions = {
+    "Fine steps",
+    {{"fine_dt", "S", "fine step in seconds; or"},
+     {"vmax", "V",
+      "largest speed (length/s): dt_f = min(dx, dy) / V, the CFL-like rule of the\n"
+      "local problem (default: the input's attribute vmax)"},
+     {"frame_steps", "N", "fine steps per output frame (default: one snapshot interval)"},
+     {"chain_steps", "N",
+      "steps one worker solves as one warm-started chain, rounded up to whole\n"
+      "frames (default: one snapshot interval); the last chains taper to 1/2,\n"
+      "1/4, ... of that, down to one frame, so the workers finish together.\n"
+      "Chains always start at the same steps, so the output does not depend on\n"
+      "the ranks or threads. Each chain starts cold (5-20x a warm step): on few\n"
+      "workers use long chains, keeping >= 4 chains per worker thread"}}};
+
+const OptionGroup kRunTransportOptions = {
+    "Infeasible steps and DMD states",
+    {{"infeasible", "relax|abort",
+      "what to do with a step the balance policy cannot route: solve it relaxed\n"
+      "(status 1, counted; the default) or stop the run"},
+     {"state_floor", "f",
+      "set DMD state values below f x the state's largest to zero: removes the\n"
+      "ringing that makes local problems infeasible (0; e.g. 0.01)"}}};
+
+const OptionGroup kRunControl = {
+    "Run",
+    {{"threads", "N",
+      "worker threads per rank (default: OMP_NUM_THREADS); the main thread deals\n"
+      "chains and writes, mostly asleep"},
+     {"resume", "", "continue the interrupted run in OUT.partial"},
+     {"progress_seconds", "S", "seconds between progress lines (10)"},
+     {"test_signal_after_writes", "N", "(testing) every rank sends itself SIGTERM after write N"},
+     {"test_kill_after_writes", "N", "(testing) every rank kills itself (SIGKILL) after write N"}}};
+
+OptionGroups run_options(const std::string&) {
+  return {&kRunFiles,   &kFineStepOptions, &kTransportOptions, &kRunTransportOptions,
+          &kDmdOptions, &kMissingOptions,  &kRunControl};
+}
 
 // Longest wait of a rank's main thread between synchronisations with the other ranks.
 constexpr double kSyncSeconds = 0.2;
@@ -171,15 +181,13 @@ void write_text_atomically(const std::string& path, const std::string& text) {
                   "cannot write " << quoted(path));
 }
 
-}  // namespace
-
 int run_run(const CommandLine&) {
   using namespace transport;
   const double run_start = MPI_Wtime();
   const auto input = option_string("i");
   const auto output_path = option_string("o");
-  SNAPFLOW_VERIFY(input && output_path,
-                  "run: give the input with -i FILE and the output with -o FILE");
+  if (!input || !output_path)
+    throw UsageError("give the input with -i FILE and the output with -o FILE");
   std::error_code same_error;
   SNAPFLOW_VERIFY(
       *input != *output_path && !std::filesystem::equivalent(*input, *output_path, same_error),
@@ -215,6 +223,7 @@ int run_run(const CommandLine&) {
   dmd_options.rank_option = option_string("dmd_rank", "");
   dmd_options.energy = option_double("dmd_energy", 0.0, std::numeric_limits<double>::min(), 1.0);
   const double state_floor = option_double("state_floor", 0.0, 0.0, 1.0);
+  const MissingPolicy missing = parse_missing_policy(option_string("missing", "refuse"));
   const bool resume = option_flag("resume");
   const std::string summary_path = option_string("summary", "");
   const double progress_seconds = option_double("progress_seconds", 10.0, 0.0, 1e9);
@@ -227,6 +236,7 @@ int run_run(const CommandLine&) {
   auto read_stage = std::make_unique<LogStage>("Read", &stage.read);
   SnapshotReader reader(comm, *input);
   const SnapshotMeta& meta = reader.meta();
+  require_snapshots(meta, kMinDmdSnapshots, "DMD needs two snapshot pairs");
   require_uniform_spacing(meta);
   const long T = meta.snapshots();
   const long window = option_long("dmd_window", 0, 0, T);
@@ -247,7 +257,9 @@ int run_run(const CommandLine&) {
   std::vector<double> density = reader.read_density();
   const DensityStats stats =
       compute_density_stats(comm, meta, reader.rows(), density, reader.read_mask());
-  require_finite_density(meta, stats);
+  const std::string missing_note =
+      resolve_missing_values(meta, reader.rows(), density, stats, missing);
+  if (root && !missing_note.empty()) std::printf("run: %s\n", missing_note.c_str());
   read_stage.reset();
 
   RunDescription description;
@@ -553,5 +565,18 @@ int run_run(const CommandLine&) {
   }
   return 0;
 }
+
+}  // namespace
+
+const CommandSpec kRunCommand = {
+    "run",
+    "run -i IN -o OUT     the whole pipeline: DMD, fine-step transport, frames (HDF5 + XDMF)",
+    "snapflow run -i IN -o OUT [options]: snapshots -> DMD -> fine-step transport LPs -> flows\n",
+    run_options,
+    "OUT is written as OUT.partial (attribute complete = 0) and renamed when complete, with an\n"
+    "XDMF sidecar for ParaView. SIGTERM or SIGUSR1 finish the frames in flight and stop; a\n"
+    "second signal abandons them. -log_view shows the stages Read, DMD, States, Transport,\n"
+    "Write and Evaluate.\n",
+    run_run};
 
 }  // namespace snapflow

@@ -16,21 +16,71 @@
 
 namespace snapflow {
 
-const char kSynthHelp[] =
-    "snapflow synth CASE -o FILE [options]: write a synthetic input with /truth/velocity.\n"
-    "CASE advect (constant-velocity advection of a bump, analytic cell integrals):\n"
-    "  -n N (40) -side L (4) -vx -vy (1, 0.5 length/s) -snapshots (40) -snapshot_dt (0.05 s)\n"
-    "  -profile smooth|box (smooth) -bump_x -bump_y (1.2) -bump_radius (0.6) -bump_height (1)\n"
-    "CASE vortex (solid-body rotation of a lumpy density about the square's centre):\n"
-    "  -n N (40) -side L (4) -omega (0.5 rad/s) -snapshots (40) -snapshot_dt (0.1 s)\n"
-    "  -bumps (5) -seed (7)\n"
-    "CASE province (commuter day; 389 x 511 cells of 140 m x 130 m, 96 snapshots, 15 min):\n"
-    "  -nx (511) -ny (389) -dx (140 m) -dy (130 m) -people (3e6) -towns (120)\n"
-    "  -snapshots (96) -snapshot_dt (900 s) -commuter_fraction (0.25) -parcel_people (3)\n"
-    "  -min_speed -max_speed (20, 50 km/h) -seed (2024)\n"
-    "CASE burgers (2D viscous Burgers, periodic unit square, finite differences):\n"
-    "  -n N (48) -nu (0.01) -snapshots (40) -snapshot_dt (0.02 s) -background (0.2) -width (0.1)\n"
-    "Runs under mpirun: snapshots are generated and written in parallel.\n";
+namespace {
+
+const OptionGroup kSynthOutput = {
+    "Output",
+    {{"o", "FILE", "the input file to write (DESIGN.md section 2.1)"},
+     {"case", "CASE", "the case, when not given as the first argument"}}};
+
+const OptionGroup kAdvectOptions = {
+    "CASE advect (constant-velocity advection of a bump, analytic cell integrals)",
+    {{"n", "N", "cells per side (40)"},
+     {"side", "L", "side of the square (4 length units)"},
+     {"vx", "V", "velocity, x component (1 length/s)"},
+     {"vy", "V", "velocity, y component (0.5 length/s)"},
+     {"snapshots", "T", "number of snapshots (40)"},
+     {"snapshot_dt", "S", "seconds between snapshots (0.05)"},
+     {"profile", "smooth|box", "shape of the bump (smooth)"},
+     {"bump_x", "X", "initial centre, x (1.2)"},
+     {"bump_y", "Y", "initial centre, y (1.2)"},
+     {"bump_radius", "R", "half width of the bump (0.6)"},
+     {"bump_height", "H", "height of the bump (1)"}}};
+
+const OptionGroup kVortexOptions = {
+    "CASE vortex (solid-body rotation of a lumpy density about the square's centre)",
+    {{"n", "N", "cells per side (40)"},
+     {"side", "L", "side of the square (4 length units)"},
+     {"omega", "W", "angular velocity (0.5 rad/s)"},
+     {"snapshots", "T", "number of snapshots (40)"},
+     {"snapshot_dt", "S", "seconds between snapshots (0.1)"},
+     {"bumps", "N", "number of lumps (5)"},
+     {"seed", "N", "random seed of the lumps (7)"}}};
+
+const OptionGroup kProvinceOptions = {
+    "CASE province (commuter day; 389 x 511 cells of 140 m x 130 m, 96 snapshots of 15 min)",
+    {{"nx", "N", "columns (511)"},
+     {"ny", "N", "rows (389)"},
+     {"dx", "M", "cell width (140 m)"},
+     {"dy", "M", "cell height (130 m)"},
+     {"people", "N", "population (3e6)"},
+     {"towns", "N", "towns around the city (120)"},
+     {"snapshots", "T", "number of snapshots (96)"},
+     {"snapshot_dt", "S", "seconds between snapshots (900)"},
+     {"commuter_fraction", "f", "share of the people who commute (0.25)"},
+     {"parcel_people", "N", "people per travelling parcel (3)"},
+     {"min_speed", "K", "slowest travel (20 km/h)"},
+     {"max_speed", "K", "fastest travel (50 km/h)"},
+     {"seed", "N", "random seed (2024)"}}};
+
+const OptionGroup kBurgersOptions = {
+    "CASE burgers (2D viscous Burgers, periodic unit square, finite differences)",
+    {{"n", "N", "cells per side (48)"},
+     {"nu", "V", "viscosity (0.01)"},
+     {"snapshots", "T", "number of snapshots (40)"},
+     {"snapshot_dt", "S", "seconds between snapshots (0.02)"},
+     {"background", "B", "background density (0.2)"},
+     {"width", "W", "width of the initial pulse (0.1)"}}};
+
+OptionGroups synth_options(const std::string& name) {
+  if (name == "advect") return {&kSynthOutput, &kAdvectOptions};
+  if (name == "vortex") return {&kSynthOutput, &kVortexOptions};
+  if (name == "province") return {&kSynthOutput, &kProvinceOptions};
+  if (name == "burgers") return {&kSynthOutput, &kBurgersOptions};
+  return {&kSynthOutput, &kAdvectOptions, &kVortexOptions, &kProvinceOptions, &kBurgersOptions};
+}
+
+}  // namespace
 
 namespace {
 constexpr double kHuge = std::numeric_limits<double>::max();
@@ -43,7 +93,7 @@ std::unique_ptr<SynthCase> make_case(const std::string& name) {
     p.side = option_double("side", p.side, 1e-12, kHuge);
     p.vx = option_double("vx", p.vx, -kHuge, kHuge);
     p.vy = option_double("vy", p.vy, -kHuge, kHuge);
-    p.snapshots = option_long("snapshots", p.snapshots, kMinSnapshots, 1000000);
+    p.snapshots = option_long("snapshots", p.snapshots, kMinDmdSnapshots, 1000000);
     p.snapshot_dt = option_double("snapshot_dt", p.snapshot_dt, 1e-12, kHuge);
     p.profile = option_choice("profile", "smooth", {"smooth", "box"}) == "box"
                     ? BumpProfile::kBox
@@ -59,7 +109,7 @@ std::unique_ptr<SynthCase> make_case(const std::string& name) {
     p.n = static_cast<int>(option_long("n", p.n, 1, 100000));
     p.side = option_double("side", p.side, 1e-12, kHuge);
     p.omega = option_double("omega", p.omega, -kHuge, kHuge);
-    p.snapshots = option_long("snapshots", p.snapshots, kMinSnapshots, 1000000);
+    p.snapshots = option_long("snapshots", p.snapshots, kMinDmdSnapshots, 1000000);
     p.snapshot_dt = option_double("snapshot_dt", p.snapshot_dt, 1e-12, kHuge);
     p.bumps = static_cast<int>(option_long("bumps", p.bumps, 1, 1000));
     p.seed = static_cast<uint64_t>(option_long("seed", static_cast<long>(p.seed), 0, kMaxLong));
@@ -73,7 +123,7 @@ std::unique_ptr<SynthCase> make_case(const std::string& name) {
     p.dy = option_double("dy", p.dy, 1e-12, kHuge);
     p.people = option_double("people", p.people, 1e-12, kHuge);
     p.towns = static_cast<int>(option_long("towns", p.towns, 1, 100000));
-    p.snapshots = option_long("snapshots", p.snapshots, kMinSnapshots, 1000000);
+    p.snapshots = option_long("snapshots", p.snapshots, kMinDmdSnapshots, 1000000);
     p.snapshot_dt = option_double("snapshot_dt", p.snapshot_dt, 1e-12, kHuge);
     p.commuter_fraction = option_double("commuter_fraction", p.commuter_fraction, 0, 1);
     p.parcel_people = option_double("parcel_people", p.parcel_people, 1e-12, kHuge);
@@ -86,7 +136,7 @@ std::unique_ptr<SynthCase> make_case(const std::string& name) {
     BurgersParams p;
     p.n = static_cast<int>(option_long("n", p.n, 4, 100000));
     p.nu = option_double("nu", p.nu, 1e-12, kHuge);
-    p.snapshots = option_long("snapshots", p.snapshots, kMinSnapshots, 1000000);
+    p.snapshots = option_long("snapshots", p.snapshots, kMinDmdSnapshots, 1000000);
     p.snapshot_dt = option_double("snapshot_dt", p.snapshot_dt, 1e-12, kHuge);
     p.background = option_double("background", p.background, 1e-12, kHuge);
     p.width = option_double("width", p.width, 1e-12, kHuge);
@@ -97,6 +147,7 @@ std::unique_ptr<SynthCase> make_case(const std::string& name) {
 }
 }  // namespace
 
+namespace {
 int run_synth(const CommandLine& line) {
   const std::string name = line.positional.empty() ? option_string("case", "") : line.positional;
   SNAPFLOW_VERIFY(!name.empty(),
@@ -118,5 +169,15 @@ int run_synth(const CommandLine& line) {
   }
   return 0;
 }
+}  // namespace
+
+const CommandSpec kSynthCommand = {
+    "synth",
+    "synth CASE -o FILE   write a synthetic input (advect, vortex, province, burgers)",
+    "snapflow synth CASE -o FILE [options]: write a synthetic input with /truth/velocity.\n"
+    "'snapflow synth CASE -help' lists the options of one case.\n",
+    synth_options,
+    "Runs under mpirun: snapshots are generated and written in parallel.\n",
+    run_synth};
 
 }  // namespace snapflow

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "snapflow/cli/commands.hpp"
+#include "snapflow/cli/option_groups.hpp"
 #include "snapflow/cli/options.hpp"
 #include "snapflow/core/error.hpp"
 #include "snapflow/io/snapshot_reader.hpp"
@@ -12,33 +13,38 @@
 
 namespace snapflow {
 
-const char kTransportHelp[] =
-    "snapflow transport -i IN -from K -to L [options]: solve the transport LP between\n"
-    "snapshots K and L of IN and print one JSON line\n"
-    "  {\"status\": ..., \"cost\": ... (mass x length), \"moved\": ... (mass), \"seconds\": ...}\n"
-    "  -stencil 4|8|24|global (8)  where mass may go in one step\n"
-    "  -cost euclid|power (euclid)  -cost_power q (1.05): power cost h (|p_i - p_j| / h)^q\n"
-    "  -cost_tiebreak f (0.001)  moves cost up to f x min(dx, dy) more, fixed per arc: makes\n"
-    "     the optimal flow unique; the cost found is within (1 + f) of the optimum\n"
-    "  -balance scale|uniform|relaxed (scale)  -relax_penalty P (5 max(dx, dy)): per unit\n"
-    "     of mass created or destroyed by the relaxed policy\n"
-    "  -o FILE  also write the flows (HDF5: /transport/flow [ny, nx, D], /transport/offsets)\n"
-    "The problem is solved whole by one rank (an exact integer network simplex).\n";
-
 namespace {
+
+const OptionGroup kTransportProblem = {
+    "Problem",
+    {{"i", "FILE", "input snapshots (DESIGN.md section 2.1)"},
+     {"from", "K", "the snapshot mass leaves"},
+     {"to", "L", "the snapshot mass arrives at"},
+     {"o", "FILE",
+      "also write the flows (HDF5: /transport/flow [ny, nx, D], /transport/offsets)"}}};
+
+const OptionGroup kTransportMissing = {
+    "Missing values (NaN, _FillValue, missing_value)",
+    {{"missing", "refuse|zero",
+      "refuse snapshots with missing values (default), or read them as 0"}}};
+
+OptionGroups transport_options(const std::string&) {
+  return {&kTransportProblem, &kTransportOptions, &kTransportMissing};
+}
+
 std::string json_number(double value) {
   char text[64];
   std::snprintf(text, sizeof(text), "%.17g", value);
   return text;
 }
-}  // namespace
 
 int run_transport(const CommandLine&) {
   using namespace transport;
   const auto input = option_string("i");
-  SNAPFLOW_VERIFY(input.has_value(), "transport: give the input file with -i FILE");
-  SNAPFLOW_VERIFY(option_string("from") && option_string("to"),
-                  "transport: give the two snapshots with -from K -to L");
+  if (!input) throw UsageError("give the input file with -i FILE");
+  if (!option_string("from") || !option_string("to"))
+    throw UsageError("give the two snapshots with -from K -to L");
+  const bool missing_as_zero = option_choice("missing", "refuse", {"refuse", "zero"}) == "zero";
   MPI_Comm comm = MPI_COMM_WORLD;
   const bool root = comm_rank(comm) == 0;
   SnapshotReader reader(comm, *input);
@@ -55,8 +61,8 @@ int run_transport(const CommandLine&) {
   spec.balance = parse_balance(option_string("balance", "scale"));
   spec.relax_penalty = option_double("relax_penalty", 0.0, 0.0, std::numeric_limits<double>::max());
   const auto output = option_string("o");
-  const std::vector<double> a = reader.read_whole_snapshot(from, root);
-  const std::vector<double> b = reader.read_whole_snapshot(to, root);
+  const std::vector<double> a = reader.read_whole_snapshot(from, root, missing_as_zero);
+  const std::vector<double> b = reader.read_whole_snapshot(to, root, missing_as_zero);
   spec.mask = reader.read_whole_mask(root);
   if (!root) return 0;
 
@@ -84,5 +90,17 @@ int run_transport(const CommandLine&) {
   if (output) write_transport_output(*output, solver, r, from, to);
   return 0;
 }
+
+}  // namespace
+
+const CommandSpec kTransportCommand = {
+    "transport",
+    "transport -i IN -from K -to L   one transport LP between two snapshots (JSON line)",
+    "snapflow transport -i IN -from K -to L [options]: solve the transport LP between\n"
+    "snapshots K and L of IN and print one JSON line\n"
+    "  {\"status\": ..., \"cost\": ... (mass x length), \"moved\": ... (mass), \"seconds\": ...}\n",
+    transport_options,
+    "The problem is solved whole by one rank (an exact integer network simplex).\n",
+    run_transport};
 
 }  // namespace snapflow

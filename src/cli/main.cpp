@@ -1,6 +1,7 @@
 // snapflow: infer where mass moves from gridded snapshots of how much mass is where.
 #include <slepcsys.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -12,56 +13,77 @@
 
 namespace {
 
-const char kUsage[] =
-    "snapflow " SNAPFLOW_VERSION
-    ": where mass moves, from snapshots of how much mass is where.\n"
-    "Usage: [mpirun -n P] snapflow COMMAND [ARG] [-option value ...]\n"
-    "Commands:\n"
-    "  synth CASE -o FILE   write a synthetic input (advect, vortex, province)\n"
-    "  info FILE            summarise an input file\n"
-    "  dmd -i IN -o OUT     fit exact DMD (SLEPc) and write /dmd\n"
-    "  transport -i IN -from K -to L   one transport LP between two snapshots (JSON line)\n"
-    "  run -i IN -o OUT     the whole pipeline: DMD, fine-step transport, frames (HDF5 + XDMF)\n"
-    "Options use the PETSc options database (-options_file works). 'snapflow COMMAND -help'\n"
-    "lists a command's options.\n";
-
-struct Command {
-  const char* name;
-  const char* help;
-  int (*run)(const snapflow::CommandLine&);
+const snapflow::CommandSpec* const kCommands[] = {
+    &snapflow::kSynthCommand, &snapflow::kInfoCommand,      &snapflow::kIngestCommand,
+    &snapflow::kDmdCommand,   &snapflow::kTransportCommand, &snapflow::kRunCommand,
 };
 
-const Command kCommands[] = {
-    {"synth", snapflow::kSynthHelp, snapflow::run_synth},
-    {"info", snapflow::kInfoHelp, snapflow::run_info},
-    {"dmd", snapflow::kDmdHelp, snapflow::run_dmd},
-    {"transport", snapflow::kTransportHelp, snapflow::run_transport},
-    {"run", snapflow::kRunHelp, snapflow::run_run},
-};
+std::string usage() {
+  std::string text = "snapflow " SNAPFLOW_VERSION
+                     ": where mass moves, from snapshots of how much mass is where.\n"
+                     "Usage: [mpirun -n P] snapflow COMMAND [ARG] [-option value ...]\n"
+                     "Commands:\n";
+  for (const snapflow::CommandSpec* c : kCommands) text += std::string("  ") + c->summary + "\n";
+  text +=
+      "Options use the PETSc options database (-options_file works). 'snapflow COMMAND -help'\n"
+      "lists a command's options.\n";
+  return text;
+}
 
-const Command* find_command(const std::string& name) {
-  for (const Command& c : kCommands)
-    if (name == c.name) return &c;
+const snapflow::CommandSpec* find_command(const std::string& name) {
+  for (const snapflow::CommandSpec* c : kCommands)
+    if (name == c->name) return c;
   return nullptr;
+}
+
+// "-name" (not a negative number such as -1.5).
+bool is_option(const char* token) {
+  return token[0] == '-' && token[1] != '\0' &&
+         !(std::isdigit(static_cast<unsigned char>(token[1])) || token[1] == '.');
+}
+
+// Whether option `name` of `command` takes a value; options not in its tables (PETSc's own,
+// or unknown ones, refused later) are taken to have one.
+bool takes_value(const snapflow::OptionGroups& groups, const std::string& name) {
+  for (const snapflow::OptionGroup* group : groups)
+    for (const snapflow::OptionSpec& o : group->options)
+      if (o.name == name) return !o.value.empty();
+  return true;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  // "snapflow COMMAND [ARG] -options...": strip the command and its positional argument so
-  // PETSc sees only options.
+  // "snapflow COMMAND [ARG] -options... [FILE...]": strip the command and the positional
+  // arguments so PETSc sees only options and their values.
   snapflow::CommandLine line;
   std::vector<char*> petsc_args = {argv[0]};
   int next = 1;
-  if (next < argc && argv[next][0] != '-') line.command = argv[next++];
-  if (next < argc && argv[next][0] != '-') line.positional = argv[next++];
-  for (; next < argc; ++next) petsc_args.push_back(argv[next]);
+  if (next < argc && !is_option(argv[next])) line.command = argv[next++];
+  const snapflow::CommandSpec* command = find_command(line.command);
+  if (next < argc && !is_option(argv[next])) line.positional = argv[next++];
+  const snapflow::OptionGroups groups =
+      command ? command->options(line.positional) : snapflow::OptionGroups{};
+  bool value_expected = false;
+  for (; next < argc; ++next) {
+    if (is_option(argv[next])) {
+      petsc_args.push_back(argv[next]);
+      value_expected = takes_value(groups, argv[next] + 1);
+    } else if (value_expected) {
+      petsc_args.push_back(argv[next]);
+      value_expected = false;
+    } else {
+      line.files.push_back(argv[next]);
+    }
+  }
   petsc_args.push_back(nullptr);
   int petsc_argc = static_cast<int>(petsc_args.size()) - 1;
   char** petsc_argv = petsc_args.data();
 
-  const Command* command = find_command(line.command);
-  const std::string help = std::string(kUsage) + (command ? std::string("\n") + command->help : "");
+  std::string help = usage();
+  if (command)
+    help += std::string("\n") + command->synopsis + snapflow::format_option_groups(groups) +
+            command->notes;
   PetscCall(SlepcInitialize(&petsc_argc, &petsc_argv, nullptr, help.c_str()));
   int rank = 0;
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
@@ -73,12 +95,23 @@ int main(int argc, char** argv) {
     if (rank == 0) {
       if (!line.command.empty())
         std::fprintf(stderr, "snapflow: error: unknown command '%s'\n\n", line.command.c_str());
-      std::fputs(kUsage, stderr);
+      std::fputs(usage().c_str(), stderr);
     }
     status = 2;
   } else {
     try {
+      if (command->takes_files) {
+        if (!line.positional.empty()) line.files.insert(line.files.begin(), line.positional);
+        line.positional.clear();
+      } else if (!line.files.empty()) {
+        throw snapflow::UsageError("unexpected argument " + snapflow::quoted(line.files.front()) +
+                                   " (options are written -name value)");
+      }
+      snapflow::reject_unknown_options(command->name, groups);
       status = command->run(line);
+    } catch (const snapflow::UsageError& e) {
+      if (rank == 0) std::fprintf(stderr, "snapflow %s: error: %s\n", command->name, e.what());
+      status = 2;
     } catch (const snapflow::Error& e) {
       // snapflow::Error is raised identically on every rank: report once, exit cleanly.
       if (rank == 0) std::fprintf(stderr, "snapflow %s: error: %s\n", command->name, e.what());

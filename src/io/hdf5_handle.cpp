@@ -81,6 +81,9 @@ DatasetInfo dataset_info(hid_t dataset) {
   Hid type(H5Dget_type(dataset), H5Tclose);
   info.type_class = H5Tget_class(type);
   info.type_size = H5Tget_size(type);
+  if (info.type_class == H5T_INTEGER) info.is_signed = H5Tget_sign(type) == H5T_SGN_2;
+  if (info.type_class == H5T_INTEGER || info.type_class == H5T_FLOAT)
+    info.big_endian = H5Tget_order(type) == H5T_ORDER_BE;
   return info;
 }
 
@@ -94,11 +97,14 @@ std::string describe_shape(const std::vector<hsize_t>& dims) {
 
 std::string describe_type(const DatasetInfo& info) {
   const std::string bits = std::to_string(8 * info.type_size);
+  const std::string order = info.big_endian ? " (big-endian)" : "";
   switch (info.type_class) {
     case H5T_FLOAT:
-      return "float" + bits;
+      return "float" + bits + order;
     case H5T_INTEGER:
-      return "integer" + bits;
+      return (info.is_signed ? "int" : "uint") + bits + order;
+    case H5T_ENUM:
+      return "enum" + bits;
     case H5T_STRING:
       return "string";
     case H5T_COMPOUND:
@@ -128,6 +134,34 @@ std::optional<double> read_double_attribute(hid_t object, const std::string& nam
   return value;
 }
 
+namespace {
+// The text of a string-typed attribute or dataset holding one string; `read` reads it into a
+// memory type.
+template <typename Reader>
+std::string read_one_string(hid_t file_type, hid_t space, Reader read, const std::string& what) {
+  const hssize_t points = H5Sget_simple_extent_npoints(space);
+  SNAPFLOW_VERIFY(points == 1, what << " must hold one string, found " << points);
+  // The memory type keeps the stored character set: HDF5 does not convert ASCII <-> UTF-8.
+  Hid memtype(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_cset(memtype, H5Tget_cset(file_type));
+  if (H5Tis_variable_str(file_type) > 0) {
+    H5Tset_size(memtype, H5T_VARIABLE);
+    char* text = nullptr;
+    SNAPFLOW_VERIFY(read(memtype.get(), static_cast<void*>(&text)) >= 0,
+                    "cannot read " << what << ": " << hdf5_error_detail());
+    std::string value = text ? text : "";
+    H5free_memory(text);
+    return value;
+  }
+  const size_t size = H5Tget_size(file_type);
+  std::string buffer(size + 1, '\0');
+  H5Tset_size(memtype, size + 1);
+  SNAPFLOW_VERIFY(read(memtype.get(), static_cast<void*>(buffer.data())) >= 0,
+                  "cannot read " << what << ": " << hdf5_error_detail());
+  return std::string(buffer.c_str());
+}
+}  // namespace
+
 std::optional<std::string> read_string_attribute(hid_t object, const std::string& name,
                                                  const std::string& where) {
   if (H5Aexists(object, name.c_str()) <= 0) return std::nullopt;
@@ -135,25 +169,22 @@ std::optional<std::string> read_string_attribute(hid_t object, const std::string
   Hid type(H5Aget_type(attr), H5Tclose);
   SNAPFLOW_VERIFY(H5Tget_class(type) == H5T_STRING,
                   where << ": attribute " << quoted(name) << " must be a string");
-  std::string value;
-  if (H5Tis_variable_str(type) > 0) {
-    char* text = nullptr;
-    Hid memtype(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(memtype, H5T_VARIABLE);
-    SNAPFLOW_VERIFY(H5Aread(attr, memtype, &text) >= 0,
-                    where << ": cannot read attribute " << quoted(name));
-    if (text) value = text;
-    H5free_memory(text);
-  } else {
-    const size_t size = H5Tget_size(type);
-    std::string buffer(size + 1, '\0');
-    Hid memtype(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(memtype, size + 1);
-    SNAPFLOW_VERIFY(H5Aread(attr, memtype, buffer.data()) >= 0,
-                    where << ": cannot read attribute " << quoted(name));
-    value = buffer.c_str();
-  }
-  return value;
+  Hid space(H5Aget_space(attr), H5Sclose);
+  return read_one_string(
+      type, space, [&](hid_t mem, void* buffer) { return H5Aread(attr, mem, buffer); },
+      where + ": attribute " + quoted(name));
+}
+
+std::string read_string_dataset(hid_t dataset, const std::string& what) {
+  Hid type(H5Dget_type(dataset), H5Tclose);
+  SNAPFLOW_VERIFY(H5Tget_class(type) == H5T_STRING, what << " must be a string");
+  Hid space(H5Dget_space(dataset), H5Sclose);
+  return read_one_string(
+      type, space,
+      [&](hid_t mem, void* buffer) {
+        return H5Dread(dataset, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
+      },
+      what);
 }
 
 namespace {

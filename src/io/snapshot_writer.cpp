@@ -34,6 +34,7 @@ SnapshotWriter::SnapshotWriter(MPI_Comm comm, const std::string& path, const Sna
                    {1, chunk_rows, nx, 2}, kDeflateLevel);
   if (layout.with_mask) create_dataset(file_, "/mask", H5T_STD_U8LE, {ny, nx});
   if (layout.with_zones) create_dataset(file_, "/zones", H5T_STD_I32LE, {ny, nx});
+  if (layout.with_cell_id) create_dataset(file_, "/cell_id", H5T_STD_I64LE, {ny, nx});
 
   write_double_attribute(file_, "dx", g.dx);
   write_double_attribute(file_, "dy", g.dy);
@@ -43,6 +44,7 @@ SnapshotWriter::SnapshotWriter(MPI_Comm comm, const std::string& path, const Sna
   if (!layout.units.empty()) write_string_attribute(file_, "units", layout.units);
   if (!layout.time_units.empty()) write_string_attribute(file_, "time_units", layout.time_units);
   if (!layout.description.empty()) write_string_attribute(file_, "description", layout.description);
+  for (const auto& [name, value] : layout.attributes) write_string_attribute(file_, name, value);
 
   const bool root = comm_rank(comm) == 0;
   write_box("/time", H5T_NATIVE_DOUBLE, {snapshots}, {0}, {root ? snapshots : 0},
@@ -119,6 +121,13 @@ void SnapshotWriter::write_zones(Range rows, const std::vector<int32_t>& zones) 
   const hsize_t nx = static_cast<hsize_t>(layout_.grid.nx);
   write_box("/zones", H5T_NATIVE_INT32, {ny, nx}, {static_cast<hsize_t>(rows.begin), 0},
             {static_cast<hsize_t>(rows.size()), nx}, zones.data());
+}
+
+void SnapshotWriter::write_cell_id(Range rows, const std::vector<int64_t>& ids) {
+  const hsize_t ny = static_cast<hsize_t>(layout_.grid.ny);
+  const hsize_t nx = static_cast<hsize_t>(layout_.grid.nx);
+  write_box("/cell_id", H5T_NATIVE_INT64, {ny, nx}, {static_cast<hsize_t>(rows.begin), 0},
+            {static_cast<hsize_t>(rows.size()), nx}, ids.data());
 }
 
 void SnapshotWriter::commit() {

@@ -4,24 +4,34 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include "snapflow/cli/option_table.hpp"
 
 namespace snapflow {
 
 struct CommandLine {
-  std::string command;     // "synth", "info", ...
-  std::string positional;  // CASE for synth, FILE for info; may be empty
+  std::string command;             // "synth", "info", ...
+  std::string positional;          // CASE for synth, FILE for info; may be empty
+  std::vector<std::string> files;  // further positional arguments (ingest's input files)
 };
 
-extern const char kSynthHelp[];
-extern const char kInfoHelp[];
-extern const char kTransportHelp[];
-extern const char kDmdHelp[];
-extern const char kRunHelp[];
+struct CommandSpec {
+  const char* name;
+  const char* summary;   // one line of the command list
+  const char* synopsis;  // the start of the command's -help
+  // The options the command takes (they may depend on the positional argument, e.g. CASE).
+  OptionGroups (*options)(const std::string& positional);
+  const char* notes;  // the end of the command's -help
+  int (*run)(const CommandLine& line);
+  bool takes_files = false;  // further positional arguments are input files
+};
 
-int run_synth(const CommandLine& line);
-int run_info(const CommandLine& line);
-int run_transport(const CommandLine& line);
-int run_dmd(const CommandLine& line);
-int run_run(const CommandLine& line);
+extern const CommandSpec kSynthCommand;
+extern const CommandSpec kInfoCommand;
+extern const CommandSpec kDmdCommand;
+extern const CommandSpec kTransportCommand;
+extern const CommandSpec kRunCommand;
+extern const CommandSpec kIngestCommand;
 
 }  // namespace snapflow

@@ -13,6 +13,13 @@ class Error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A command line the program cannot act on (unknown or misspelt option, missing argument):
+// the command exits with status 2 instead of 1.
+class UsageError : public Error {
+ public:
+  using Error::Error;
+};
+
 // Always-on check (also in Release builds): throws snapflow::Error with the streamed message.
 #define SNAPFLOW_VERIFY(condition, message)                   \
   do {                                                        \

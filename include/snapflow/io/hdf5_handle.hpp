@@ -50,17 +50,23 @@ struct DatasetInfo {
   std::vector<hsize_t> dims;
   H5T_class_t type_class = H5T_NO_CLASS;
   size_t type_size = 0;
+  bool is_signed = true;    // integers
+  bool big_endian = false;  // numbers
 };
 DatasetInfo dataset_info(hid_t dataset);
 std::string describe_shape(const std::vector<hsize_t>& dims);
+// "float32", "int16 (big-endian)", "uint8", "string", ...
 std::string describe_type(const DatasetInfo& info);
 
 // Attribute helpers. Readers return nullopt when the attribute is absent; they throw
 // snapflow::Error (naming file and attribute) when it exists with an unusable type or shape.
+// Strings may be fixed or variable length, ASCII or UTF-8, scalar or one-element arrays.
 std::optional<double> read_double_attribute(hid_t object, const std::string& name,
                                             const std::string& where);
 std::optional<std::string> read_string_attribute(hid_t object, const std::string& name,
                                                  const std::string& where);
+// The one string of a string-typed dataset (`what` names it in messages).
+std::string read_string_dataset(hid_t dataset, const std::string& what);
 void write_double_attribute(hid_t object, const std::string& name, double value);
 void write_long_attribute(hid_t object, const std::string& name, long value);
 void write_string_attribute(hid_t object, const std::string& name, const std::string& value);

@@ -4,11 +4,16 @@
 // that names the file and the dataset, attribute or value at fault (identically on every
 // rank). Each rank then reads only its own block of grid rows, for all times, with
 // collective hyperslab reads: no rank ever holds the whole snapshot cube.
+//
+// Files from h5py, netCDF-4 / xarray and MATLAB v7.3 are read through their conventions
+// (input_conventions.hpp): every array comes back in the schema's order [T][j][i], j from
+// south to north, with missing values (NaN, _FillValue, missing_value) as NaN.
 #pragma once
 
 #include <mpi.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,24 +26,31 @@ namespace snapflow {
 struct SnapshotMeta {
   std::string path;
   Grid grid;
-  std::vector<double> time;  // seconds, strictly increasing
-  std::string density_type;  // "float32" or "float64"
+  std::vector<double> time;        // seconds, strictly increasing
+  std::string density_type;        // e.g. "float32", "int16 (big-endian)"
+  std::string writer;              // "HDF5", "netCDF-4", "MATLAB v7.3"
+  std::vector<std::string> notes;  // how the file's conventions were read
+  bool time_is_epoch = false;      // /time counts seconds since 1970-01-01T00:00:00Z
   bool has_mask = false;
   bool has_zones = false;
   bool has_truth_velocity = false;
+  bool has_cell_id = false;
   std::string crs, units, time_units;  // empty when absent
   double vmax = 0.0;  // attribute vmax: the largest speed (length/s) of the data; 0 if absent
 
   long snapshots() const { return static_cast<long>(time.size()); }
 };
 
-// The fewest snapshots a file may hold: DMD needs at least two snapshot pairs.
-constexpr long kMinSnapshots = 3;
+// The fewest snapshots a file may hold: one transport problem needs two; DMD needs two
+// snapshot pairs (dmd, run: see require_snapshots).
+constexpr long kMinSnapshots = 2;
+constexpr long kMinDmdSnapshots = 3;
 
 class SnapshotReader {
  public:
   // Collective over `comm`. Throws snapflow::Error on every rank if the file is refused.
   SnapshotReader(MPI_Comm comm, const std::string& path);
+  ~SnapshotReader();
 
   const SnapshotMeta& meta() const { return meta_; }
   const Grid& grid() const { return meta_.grid; }
@@ -47,7 +59,7 @@ class SnapshotReader {
   long local_cells() const { return rows_.size() * meta_.grid.nx; }
 
   // Collective. Density of this rank's rows, [T][rows][nx] (time-major: snapshot t is the
-  // contiguous column t of the row-distributed snapshot matrix).
+  // contiguous column t of the row-distributed snapshot matrix). Missing values are NaN.
   std::vector<double> read_density() const;
   // Collective. Mask of this rank's rows, [rows][nx]; all ones when the file has no /mask.
   std::vector<uint8_t> read_mask() const;
@@ -56,8 +68,9 @@ class SnapshotReader {
   // Collective. /truth/velocity of this rank's rows, [T][rows][nx][2]; requires it exists.
   std::vector<double> read_truth_velocity() const;
   // Collective. Whole-grid snapshot t, [ny][nx], read by the ranks that pass `wanted`
-  // (others get an empty vector). Throws if t is out of range or holds NaN/Inf.
-  std::vector<double> read_whole_snapshot(long t, bool wanted) const;
+  // (others get an empty vector). Throws if t is out of range or holds Inf; missing values
+  // are refused, or read as 0 with `missing_as_zero`.
+  std::vector<double> read_whole_snapshot(long t, bool wanted, bool missing_as_zero = false) const;
   // Collective. Whole-grid mask [ny][nx] (all ones without /mask) for the ranks that want it.
   std::vector<uint8_t> read_whole_mask(bool wanted) const;
   // Collective. Whole-grid zones [ny][nx] (all -1 without /zones) for the ranks that want it.
@@ -65,25 +78,38 @@ class SnapshotReader {
   // Collective. /truth/velocity of snapshot t [ny][nx][2]; each rank names its own t, or -1
   // for nothing (it then gets an empty vector). Requires the dataset exists.
   std::vector<double> read_whole_truth_velocity(long t) const;
+  // Collective. Whole-grid /cell_id [ny][nx] (all -1 without it) for the ranks that want it.
+  std::vector<int64_t> read_whole_cell_id(bool wanted) const;
 
  private:
-  // Collective read of the box [start, start + count) of a dataset with shape `dims`.
+  struct Layout;
+  // Collective read of the schema rows `rows` (south to north) of planes [first, first +
+  // count) of `dataset` (`planes` = 0: a single 2-D plane), with `trailing` values per cell,
+  // in the schema's order [plane][row][i][trailing] whatever the file's own order.
   template <typename T>
-  std::vector<T> read_box(const std::string& dataset, hid_t mem_type,
-                          const std::vector<hsize_t>& dims, const std::vector<hsize_t>& start,
-                          const std::vector<hsize_t>& count, const std::string& what) const;
-  // This rank's rows, with optional leading (time) and trailing (component) dimensions.
-  template <typename T>
-  std::vector<T> read_row_block(const std::string& dataset, hid_t mem_type, hsize_t leading,
-                                hsize_t trailing) const;
-  // Collective: refuses mask values other than 0 and 1 (rows from `first_row`).
-  void check_mask(const std::vector<uint8_t>& mask, long first_row) const;
+  std::vector<T> read_planes(const std::string& dataset, hid_t mem_type, hsize_t planes,
+                             hsize_t first, hsize_t count, Range rows, hsize_t trailing,
+                             const std::string& what) const;
+  // Density planes [first, first + count) of `rows`, decoded (fill values -> NaN, scale,
+  // offset), in slabs of a few snapshots.
+  std::vector<double> read_density_planes(long first, long count, Range rows) const;
+  // Integer plane datasets read as int64 (so no value is clamped by a conversion).
+  std::vector<int64_t> read_integer_plane(const std::string& dataset, Range rows,
+                                          const std::string& what) const;
+  // Collective: refuses mask values other than 0 and 1 and zone ids outside [-1, 2^31).
+  std::vector<uint8_t> checked_mask(const std::vector<int64_t>& mask, long first_row) const;
+  std::vector<int32_t> checked_zones(const std::vector<int64_t>& zones, long first_row) const;
+  Range whole_rows(bool wanted) const;
 
   MPI_Comm comm_;
   Hid file_;
   SnapshotMeta meta_;
   Range rows_;
+  std::unique_ptr<Layout> layout_;
 };
+
+// Throws unless the file holds at least `count` snapshots (`purpose` says why, e.g. "DMD").
+void require_snapshots(const SnapshotMeta& meta, long count, const std::string& purpose);
 
 // Throws unless consecutive snapshot times are equally spaced to `relative_tolerance`
 // (DMD requires uniform spacing).

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "snapflow/core/grid.hpp"
@@ -22,8 +23,11 @@ struct SnapshotLayout {
   bool with_truth_velocity = false;
   bool with_mask = false;
   bool with_zones = false;
+  bool with_cell_id = false;
   std::string crs, units, time_units;  // written only when not empty
   std::string description;             // root attribute "description" when not empty
+  // Further root string attributes (provenance: source format, files, variable).
+  std::vector<std::pair<std::string, std::string>> attributes;
 };
 
 class SnapshotWriter {
@@ -46,6 +50,8 @@ class SnapshotWriter {
   // Collective: each rank writes the mask / zones of its rows, [rows][nx].
   void write_mask(Range rows, const std::vector<uint8_t>& mask);
   void write_zones(Range rows, const std::vector<int32_t>& zones);
+  // Collective: each rank writes the source cell ids of its rows, [rows][nx].
+  void write_cell_id(Range rows, const std::vector<int64_t>& ids);
 
   // Collective: a root attribute (same value on every rank).
   void write_attribute(const std::string& name, double value);
