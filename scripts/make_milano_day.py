@@ -75,9 +75,11 @@ def main():
             n = int(present.sum())
             base = level[s, present] * share
             # sms_in, sms_out, call_in, call_out, internet; some fields empty (no activity).
+            # A few percent of noise per slot, as counts of many phones have.
             fields = base[:, None] * np.array([0.02, 0.018, 0.015, 0.016, 1.0]) * \
-                rng.lognormal(0.0, 0.3, size=(n, 5))
-            empty = rng.random((n, 5)) < (0.05 if k == 0 else 0.4)
+                rng.lognormal(0.0, 0.03, size=(n, 5))
+            empty_share = np.array([0.1, 0.1, 0.1, 0.1, 0.0]) if k == 0 else 0.4
+            empty = rng.random((n, 5)) < empty_share
             fields[empty] = 0.0
             internet[s, present] += fields[:, 4]
             everything[s, present] += fields.sum(axis=1)
