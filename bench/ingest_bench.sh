@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/mpi_env.sh
 dir=${1:-bench/ingest} repeats=${2:-3}
-grid=../shared/data/milano-grid.geojson
+grid=${SNAPFLOW_GRID:-../shared/data/milano-grid.geojson}
+[ -f "$grid" ] || grid=/work/shared/data/milano-grid.geojson
 mkdir -p "$dir"
 day="$dir/sms-call-internet-mi-2013-11-01.txt"
 [ -f "$day" ] || /usr/bin/python3 scripts/make_milano_day.py "$dir" --slots 144 > /dev/null

@@ -20,7 +20,8 @@ done
 source "$root/scripts/mpi_env.sh"
 snapflow=$root/build/bin/snapflow
 [ -x "$snapflow" ] || { echo "milan_day.sh: build first (bash scripts/setup.sh)"; exit 1; }
-grid=$root/../shared/data/milano-grid.geojson
+grid=${SNAPFLOW_GRID:-$root/../shared/data/milano-grid.geojson}
+[ -f "$grid" ] || { echo "milan_day.sh: the Milan grid is not at $grid (set SNAPFLOW_GRID)"; exit 1; }
 mkdir -p "$out"
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then

@@ -2,6 +2,7 @@
 
 #include <cpl_error.h>
 
+#include <filesystem>
 #include <mutex>
 
 #include "snapflow/core/error.hpp"
