@@ -54,7 +54,7 @@ if [ $? -ne 1 ] || [[ "$output" != *"900 s is not a whole number of the source's
   fail "milano -interval 900: $output"
 else pass; fi
 output=$(ingest -format milano -grid "$grid" -o "${files[0]}" "${files[@]}")
-if [ $? -ne 1 ] || [[ "$output" != *"is one of the inputs"* ]]; then fail "output = input: $output"
+if [ $? -ne 1 ] || [[ "$output" != *"the command would replace its input"* ]]; then fail "output = input: $output"
 else pass; fi
 output=$(ingest -format milano -grid "$grid" -o "$dir/never.h5" "$dir/no_such_file.txt")
 if [ $? -ne 1 ] || [[ "$output" != *"no_such_file.txt"* ]]; then fail "missing input file: $output"

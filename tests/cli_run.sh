@@ -71,10 +71,10 @@ out=$(run 2 -i v.h5 -o k2.h5 -threads 1 -resume -stencil 4); status=$?
 [ $status -eq 1 ] && [[ "$out" == *"was started with stencil = '8'; this run has '4'"* ]]
 check resume_mismatch $? "$out"
 out=$(run 2 -i v.h5 -o k2.h5 -threads 1); status=$?
-[ $status -eq 1 ] && [[ "$out" == *"k2.h5.partial"*"holds an interrupted run: add -resume"* ]]
+[ $status -eq 1 ] && [[ "$out" == *"k2.h5.partial"*"holds an interrupted run ("*"frames done): add -resume"* ]]
 check partial_kept $? "$out"
 out=$(run 1 -i v.h5 -o v.h5); status=$?
-[ $status -eq 1 ] && [[ "$out" == *"is the input file"* ]]; check output_is_input $? "$out"
+[ $status -eq 1 ] && [[ "$out" == *"is the input 'v.h5'"* ]]; check output_is_input $? "$out"
 # -infeasible abort: the run stops naming the step, and no frame holding it is marked done, so
 # a resumed run meets it again.
 out=$(run 2 -i v.h5 -o ab.h5 -threads 1 -infeasible abort); status=$?

@@ -11,6 +11,7 @@
 #include "snapflow/cli/options.hpp"
 #include "snapflow/core/error.hpp"
 #include "snapflow/core/log_stage.hpp"
+#include "snapflow/core/output_file.hpp"
 #include "snapflow/dmd/dmd_model.hpp"
 #include "snapflow/dmd/dmd_windows.hpp"
 #include "snapflow/io/density_stats.hpp"
@@ -45,6 +46,14 @@ int run_dmd(const CommandLine&) {
   const MissingPolicy missing = parse_missing_policy(option_string("missing", "refuse"));
   MPI_Comm comm = MPI_COMM_WORLD;
   const bool root = comm_rank(comm) == 0;
+  // Before any work: the output must not be the input, and nobody else may be writing it.
+  std::unique_ptr<OutputLock> lock;
+  collectively(comm, [&] {
+    if (!root) return;
+    if (check_output_path(*output, {*input}))
+      std::printf("dmd: note: %s exists and will be replaced\n", quoted(*output).c_str());
+    lock = std::make_unique<OutputLock>(*output);
+  });
   double read_seconds = 0.0;
   auto read_stage = std::make_unique<LogStage>("Read", &read_seconds);
   SnapshotReader reader(comm, *input);
@@ -55,6 +64,7 @@ int run_dmd(const CommandLine&) {
   const auto stats = compute_density_stats(comm, meta, reader.rows(), density, reader.read_mask());
   const std::string missing_note =
       resolve_missing_values(meta, reader.rows(), density, stats, missing);
+  require_usable_magnitudes(meta, stats);
   if (root && !missing_note.empty()) std::printf("dmd: %s\n", missing_note.c_str());
   read_stage.reset();
 
@@ -74,7 +84,7 @@ int run_dmd(const CommandLine&) {
       holdout ? holdout_error(comm, density.data(), reader.local_cells(), meta.time, options) : 0.0;
 
   const bool save_modes = option_flag("dmd_save_modes");
-  const std::string partial = *output + ".partial";
+  const std::string partial = partial_path(*output);
   {
     Hid fapl = mpio_file_access(comm);
     Hid file(H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose);
@@ -87,11 +97,13 @@ int run_dmd(const CommandLine&) {
     }
     write_string_attribute(file, "input", *input);
     write_string_attribute(file, "version", SNAPFLOW_VERSION);
+    agree(comm, H5Fclose(file.release()) >= 0,
+          "cannot close " + quoted(partial) + ": " + hdf5_error_detail());
   }
-  int renamed = 1;
-  if (root) renamed = std::rename(partial.c_str(), output->c_str()) == 0;
-  MPI_Bcast(&renamed, 1, MPI_INT, 0, comm);
-  SNAPFLOW_VERIFY(renamed, "cannot rename " << quoted(partial) << " to " << quoted(*output));
+  collectively(comm, [&] {
+    if (root) commit_partial(partial, *output);
+  });
+  lock.reset();
 
   DmdTimings total;
   for (const DmdModel& m : sequence.models()) {

@@ -26,6 +26,7 @@
 #include "snapflow/core/error.hpp"
 #include "snapflow/core/interrupt.hpp"
 #include "snapflow/core/log_stage.hpp"
+#include "snapflow/core/output_file.hpp"
 #include "snapflow/dmd/dmd_windows.hpp"
 #include "snapflow/dmd/mode_sum.hpp"
 #include "snapflow/dmd/replicated_modes.hpp"
@@ -81,7 +82,10 @@ const OptionGroup kRunControl = {
      {"resume", "", "continue the interrupted run in OUT.partial"},
      {"progress_seconds", "S", "seconds between progress lines (10)"},
      {"test_signal_after_writes", "N", "(testing) every rank sends itself SIGTERM after write N"},
-     {"test_kill_after_writes", "N", "(testing) every rank kills itself (SIGKILL) after write N"}}};
+     {"test_kill_after_writes", "N", "(testing) every rank kills itself (SIGKILL) after write N"},
+     {"test_fail_on_rank", "R",
+      "(testing) rank R alone raises an error once the DMD is fitted, leaving the\n"
+      "others waiting (the error watchdog must end the job)"}}};
 
 OptionGroups run_options(const std::string&) {
   return {&kRunFiles,   &kFineStepOptions, &kTransportOptions, &kRunTransportOptions,
@@ -172,15 +176,6 @@ VelocityError evaluate_velocity(MPI_Comm comm, const SnapshotReader& reader,
   return error;
 }
 
-void write_text_atomically(const std::string& path, const std::string& text) {
-  const std::string partial = path + ".partial";
-  std::ofstream out(partial);
-  out << text;
-  out.close();
-  SNAPFLOW_VERIFY(out && std::rename(partial.c_str(), path.c_str()) == 0,
-                  "cannot write " << quoted(path));
-}
-
 int run_run(const CommandLine&) {
   using namespace transport;
   const double run_start = MPI_Wtime();
@@ -188,11 +183,6 @@ int run_run(const CommandLine&) {
   const auto output_path = option_string("o");
   if (!input || !output_path)
     throw UsageError("give the input with -i FILE and the output with -o FILE");
-  std::error_code same_error;
-  SNAPFLOW_VERIFY(
-      *input != *output_path && !std::filesystem::equivalent(*input, *output_path, same_error),
-      "run: -o " << quoted(*output_path)
-                 << " is the input file; the run would replace it with its output");
   MPI_Comm comm = MPI_COMM_WORLD;
   const int rank = comm_rank(comm), size = comm_size(comm);
   const bool root = rank == 0;
@@ -226,9 +216,20 @@ int run_run(const CommandLine&) {
   const MissingPolicy missing = parse_missing_policy(option_string("missing", "refuse"));
   const bool resume = option_flag("resume");
   const std::string summary_path = option_string("summary", "");
+  // Where the results go, before any work: never over the input, never into a directory.
+  collectively(comm, [&] {
+    if (!root) return;
+    if (check_output_path(*output_path, {*input}) && !resume)
+      std::printf("run: note: %s exists and will be replaced when this run completes\n",
+                  quoted(*output_path).c_str());
+    if (!summary_path.empty())
+      check_output_path(summary_path, {*input, *output_path, partial_path(*output_path)},
+                        "-summary");
+  });
   const double progress_seconds = option_double("progress_seconds", 10.0, 0.0, 1e9);
   const long signal_after = option_long("test_signal_after_writes", -1, 0, 1L << 40);
   const long kill_after = option_long("test_kill_after_writes", -1, 0, 1L << 40);
+  const long fail_on_rank = option_long("test_fail_on_rank", -1, 0, 1L << 20);
   int threads = static_cast<int>(option_long("threads", omp_get_max_threads(), 1, 4096));
   MPI_Bcast(&threads, 1, MPI_INT, 0, comm);
 
@@ -259,6 +260,8 @@ int run_run(const CommandLine&) {
       compute_density_stats(comm, meta, reader.rows(), density, reader.read_mask());
   const std::string missing_note =
       resolve_missing_values(meta, reader.rows(), density, stats, missing);
+  require_usable_magnitudes(meta, stats);
+  reader.check_truth_velocity();
   if (root && !missing_note.empty()) std::printf("run: %s\n", missing_note.c_str());
   read_stage.reset();
 
@@ -292,6 +295,7 @@ int run_run(const CommandLine&) {
   if (!meta.units.empty()) description.notes["units"] = meta.units;
   if (!meta.time_units.empty()) description.notes["time_units"] = meta.time_units;
   RunOutput output(comm, *output_path, description, resume);
+  if (root && !output.note().empty()) std::printf("run: %s\n", output.note().c_str());
 
   // DMD: fit and store it at float32 precision, then use the stored model, so that the
   // states are bitwise the same for any rank count and for a resumed run.
@@ -300,7 +304,7 @@ int run_run(const CommandLine&) {
   {
     LogStage dmd_stage("DMD", &stage.dmd);
     std::vector<double> errors;
-    if (!resume) {
+    if (!output.resumed()) {
       const DmdSequence fitted = DmdSequence::fit(comm, density.data(), reader.local_cells(),
                                                   meta.time, window, overlap, dmd_options);
       errors = fitted.snapshot_errors(comm, density.data(), meta.time);
@@ -309,13 +313,14 @@ int run_run(const CommandLine&) {
     }
     sequence = read_dmd_sequence(comm, output.file(), meta.grid, reader.rows(),
                                  quoted(output.partial_path()));
-    if (resume) errors = sequence.snapshot_errors(comm, density.data(), meta.time);
+    if (output.resumed()) errors = sequence.snapshot_errors(comm, density.data(), meta.time);
     for (double e : errors) {
       dmd_error_max = std::max(dmd_error_max, e);
       dmd_error_mean += e / static_cast<double>(errors.size());
     }
   }
   std::vector<double>().swap(density);
+  SNAPFLOW_VERIFY(rank != fail_on_rank, "-test_fail_on_rank: rank " << rank << " fails alone");
 
   std::vector<std::unique_ptr<ReplicatedModes>> modes;
   {
@@ -350,7 +355,7 @@ int run_run(const CommandLine&) {
         "frame(s) over %d rank(s) x %d worker thread(s)\n",
         schedule.steps(), schedule.dt(), schedule.rule().c_str(), schedule.frames(),
         schedule.frame_steps(), schedule.segments(), schedule.segment_frames(), size, threads);
-    if (resume)
+    if (output.resumed())
       std::printf("run: resuming %s: %ld of %ld frames were done, %zu chains left\n",
                   output.partial_path().c_str(), frames_before, schedule.frames(), pending.size());
     std::fflush(stdout);
@@ -544,7 +549,10 @@ int run_run(const CommandLine&) {
          << ", \"blocks\": " << velocity_error.blocks()
          << ", \"block_cells\": 4, \"density_threshold\": 0.1}";
   json << "\n}\n";
-  if (root && !summary_path.empty()) write_text_atomically(summary_path, json.str());
+  if (!summary_path.empty())
+    collectively(comm, [&] {
+      if (root) write_text_atomically(summary_path, json.str());
+    });
   if (root) {
     std::printf(
         "run: %ld LPs: %ld optimal, %ld relaxed, %ld infeasible; moved %.6g, created %.6g, "

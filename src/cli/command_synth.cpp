@@ -8,6 +8,7 @@
 #include "snapflow/cli/options.hpp"
 #include "snapflow/core/error.hpp"
 #include "snapflow/core/mpi_context.hpp"
+#include "snapflow/core/output_file.hpp"
 #include "snapflow/io/snapshot_reader.hpp"
 #include "snapflow/synth/advect_case.hpp"
 #include "snapflow/synth/burgers_case.hpp"
@@ -154,6 +155,10 @@ int run_synth(const CommandLine& line) {
                   "synth: name a case (advect, vortex, province or burgers); see -help");
   const auto output = option_string("o");
   SNAPFLOW_VERIFY(output.has_value(), "synth: give the output file with -o FILE");
+  collectively(MPI_COMM_WORLD, [&] {
+    if (comm_rank(MPI_COMM_WORLD) == 0 && check_output_path(*output, {}))
+      std::printf("synth: note: %s exists and will be replaced\n", quoted(*output).c_str());
+  });
   const double start = MPI_Wtime();
   const auto synth = make_case(name);
   write_synth_case(MPI_COMM_WORLD, *synth, *output);

@@ -7,6 +7,7 @@
 #include "snapflow/cli/option_groups.hpp"
 #include "snapflow/cli/options.hpp"
 #include "snapflow/core/error.hpp"
+#include "snapflow/core/output_file.hpp"
 #include "snapflow/io/snapshot_reader.hpp"
 #include "snapflow/io/transport_output.hpp"
 #include "snapflow/transport/transport_solver.hpp"
@@ -47,6 +48,12 @@ int run_transport(const CommandLine&) {
   const bool missing_as_zero = option_choice("missing", "refuse", {"refuse", "zero"}) == "zero";
   MPI_Comm comm = MPI_COMM_WORLD;
   const bool root = comm_rank(comm) == 0;
+  const auto output = option_string("o");
+  if (output)
+    collectively(comm, [&] {
+      if (root && check_output_path(*output, {*input}))
+        std::printf("transport: note: %s exists and will be replaced\n", quoted(*output).c_str());
+    });
   SnapshotReader reader(comm, *input);
   const long last = reader.meta().snapshots() - 1;
   const long from = option_long("from", 0, 0, last);
@@ -60,7 +67,6 @@ int run_transport(const CommandLine&) {
   spec.cost.tiebreak = option_double("cost_tiebreak", 1e-3, 0.0, 0.05);
   spec.balance = parse_balance(option_string("balance", "scale"));
   spec.relax_penalty = option_double("relax_penalty", 0.0, 0.0, std::numeric_limits<double>::max());
-  const auto output = option_string("o");
   const std::vector<double> a = reader.read_whole_snapshot(from, root, missing_as_zero);
   const std::vector<double> b = reader.read_whole_snapshot(to, root, missing_as_zero);
   spec.mask = reader.read_whole_mask(root);

@@ -2,9 +2,12 @@
 #include <slepcsys.h>
 
 #include <cctype>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "snapflow/cli/commands.hpp"
@@ -51,6 +54,29 @@ bool takes_value(const snapflow::OptionGroups& groups, const std::string& name) 
   return true;
 }
 
+// An error ends a command on every rank within moments (errors are agreed across ranks). If
+// this rank has met one and is still running after kErrorGraceSeconds, another rank is
+// stuck in a collective call that will never complete: report and end the process, which
+// makes mpirun end the job, instead of hanging until the job's time limit.
+constexpr double kErrorGraceSeconds = 20.0;
+
+void start_error_watchdog(int rank) {
+  std::thread([rank] {
+    for (;;) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      if (snapflow::seconds_since_first_error() < kErrorGraceSeconds) continue;
+      std::fprintf(
+          stderr,
+          "snapflow: error on rank %d: %s\nsnapflow: the command did not end within %.0f s "
+          "of that error (a rank, or a collective HDF5 close after a failed write, is "
+          "stuck); ending the job\n",
+          rank, snapflow::first_error_message().c_str(), kErrorGraceSeconds);
+      std::fflush(stderr);
+      std::_Exit(1);
+    }
+  }).detach();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -87,6 +113,9 @@ int main(int argc, char** argv) {
   PetscCall(SlepcInitialize(&petsc_argc, &petsc_argv, nullptr, help.c_str()));
   int rank = 0;
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
+  // PETSc's failures come back as codes that snapflow reports itself (SNAPFLOW_PETSC).
+  PetscCall(PetscPushErrorHandler(PetscReturnErrorHandler, nullptr));
+  start_error_watchdog(rank);
 
   int status = 0;
   if (snapflow::help_requested()) {

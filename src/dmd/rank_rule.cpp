@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <sstream>
 
@@ -29,6 +30,11 @@ RankChoice choose_rank(const std::vector<double>& sigma, long rows, long cols,
                        const std::string& rank_option, double energy) {
   SNAPFLOW_VERIFY(!sigma.empty() && sigma.front() > 0,
                   "DMD: the snapshot matrix is zero (no singular value above 0)");
+  for (double s : sigma)
+    SNAPFLOW_VERIFY(std::isfinite(s), "DMD: the SVD of the snapshot matrix gave a singular value "
+                                          << s
+                                          << " (values too large or too small for double "
+                                             "arithmetic: rescale the data)");
   const int available = static_cast<int>(sigma.size());
   int positive = 0;  // keep only modes with sigma_i > eps sigma_1 (S^-1 must exist)
   while (positive < available && sigma[positive] > 1e-13 * sigma.front()) ++positive;
@@ -65,6 +71,7 @@ RankChoice choose_rank(const std::vector<double>& sigma, long rows, long cols,
     }
     rule << "energy " << fraction << (energy > 0 ? "" : " (default)");
   }
+  SNAPFLOW_VERIFY(choice.rank >= 1, "DMD: the rank rule " << rule.str() << " keeps no mode");
   choice.rule = rule.str();
   return choice;
 }

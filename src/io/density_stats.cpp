@@ -28,7 +28,7 @@ DensityStats compute_density_stats(MPI_Comm comm, const SnapshotMeta& meta, Rang
   std::vector<double> mass(snapshots, 0.0), outside(snapshots, 0.0);
   long counts[4] = {0, 0, 0, 0};  // negative, missing, infinite, empty cells
   long first[2] = {plane * snapshots, plane * snapshots};  // missing, infinite (sentinels)
-  double most_negative = 0.0;
+  double most_negative = 0.0, max_abs = 0.0;
   std::vector<long> values_in_cell(static_cast<size_t>(local), 0);
   for (long t = 0; t < snapshots; ++t) {
     const double* values = density.data() + t * local;
@@ -46,6 +46,7 @@ DensityStats compute_density_stats(MPI_Comm comm, const SnapshotMeta& meta, Rang
         continue;
       }
       mass[t] += v;
+      max_abs = std::max(max_abs, std::fabs(v));
       if (!mask[k]) outside[t] += std::fabs(v);
       if (v < 0.0) {
         ++counts[0];
@@ -65,6 +66,7 @@ DensityStats compute_density_stats(MPI_Comm comm, const SnapshotMeta& meta, Rang
   MPI_Allreduce(MPI_IN_PLACE, counts, 4, MPI_LONG, MPI_SUM, comm);
   MPI_Allreduce(MPI_IN_PLACE, first, 2, MPI_LONG, MPI_MIN, comm);
   MPI_Allreduce(&most_negative, &stats.most_negative, 1, MPI_DOUBLE, MPI_MIN, comm);
+  MPI_Allreduce(&max_abs, &stats.max_abs, 1, MPI_DOUBLE, MPI_MAX, comm);
   stats.negative_count = counts[0];
   stats.missing_count = counts[1];
   stats.infinite_count = counts[2];
@@ -135,6 +137,20 @@ std::string resolve_missing_values(const SnapshotMeta& meta, Range rows,
     note << (stats.empty_cells > 0 ? "; " : "") << gaps << " missing value(s) were "
          << (policy == MissingPolicy::kZero ? "set to 0" : "interpolated in time");
   return note.str();
+}
+
+void require_usable_magnitudes(const SnapshotMeta& meta, const DensityStats& stats) {
+  const std::string where = "input " + quoted(meta.path) + ": dataset /density";
+  SNAPFLOW_VERIFY(stats.max_abs > 0.0,
+                  where << " holds no mass: every value is 0 or missing; nothing can move");
+  SNAPFLOW_VERIFY(stats.max_abs <= 1e100,
+                  where << " holds values up to " << stats.max_abs
+                        << ", beyond what the DMD's sums of squares can hold (1e100); rescale the "
+                           "data (e.g. count in thousands)");
+  SNAPFLOW_VERIFY(stats.max_abs >= 1e-100,
+                  where << " holds values of at most " << stats.max_abs
+                        << ", so small that their squares underflow (below 1e-100); rescale the "
+                           "data");
 }
 
 std::string describe_negatives(const DensityStats& stats) {

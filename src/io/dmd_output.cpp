@@ -26,7 +26,7 @@ void write_small(MPI_Comm comm, hid_t group, const std::string& name,
   static const double kNothing = 0.0;
   const herr_t status = H5Dwrite(set, H5T_NATIVE_DOUBLE, mem_space, file_space, transfer,
                                  values.empty() ? &kNothing : values.data());
-  agree(comm, status >= 0, "cannot write /dmd/" + name + ": " + hdf5_error_detail());
+  agree(comm, status >= 0, "cannot write /dmd/" + name + ": " + hdf5_write_failure(set));
 }
 
 // Rounds values to a multiple of 2^-24 of the largest magnitude `largest` (float32 precision
@@ -105,7 +105,7 @@ void write_dmd_group(MPI_Comm comm, hid_t group, const Grid& grid, Range rows,
   static const float kNothing = 0.0f;
   const herr_t status = H5Dwrite(set, H5T_NATIVE_FLOAT, mem_space, file_space, transfer,
                                  block.empty() ? &kNothing : block.data());
-  agree(comm, status >= 0, "cannot write /dmd/modes: " + hdf5_error_detail());
+  agree(comm, status >= 0, "cannot write /dmd/modes: " + hdf5_write_failure(set));
 }
 
 namespace {

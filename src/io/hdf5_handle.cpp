@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "snapflow/core/error.hpp"
+#include "snapflow/core/output_file.hpp"
 
 namespace snapflow {
 
@@ -18,6 +19,12 @@ Hid& Hid::operator=(Hid&& other) noexcept {
     other.id_ = H5I_INVALID_HID;
   }
   return *this;
+}
+
+hid_t Hid::release() {
+  const hid_t id = id_;
+  id_ = H5I_INVALID_HID;
+  return id;
 }
 
 void Hid::reset() {
@@ -40,9 +47,24 @@ herr_t collect_error(unsigned, const H5E_error2_t* error, void* data) {
 std::string hdf5_error_detail() {
   std::vector<std::string> messages;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, collect_error, &messages);
-  for (const auto& m : messages)
+  for (const auto& m : messages) {
     if (m.find("truncated") != std::string::npos) return m;
+    // The POSIX driver's long report ("file write failed: time = ..., errno = 28, error
+    // message = 'No space left on device', ...") comes down to its first words and reason.
+    const auto reason = m.find("error message = '");
+    if (reason != std::string::npos) {
+      const auto begin = reason + 17, end = m.find('\'', begin);
+      return m.substr(0, m.find(':')) + ": " + m.substr(begin, end - begin);
+    }
+  }
   return messages.empty() ? std::string() : messages.front();
+}
+
+std::string hdf5_write_failure(hid_t object) {
+  const std::string detail = hdf5_error_detail();
+  char name[4096] = {0};
+  if (object < 0 || H5Fget_name(object, name, sizeof(name)) <= 0) return detail;
+  return detail + full_disk_note(name);
 }
 
 Hid mpio_file_access(MPI_Comm comm) {
@@ -232,7 +254,8 @@ Hid create_dataset(hid_t location, const std::string& name, hid_t file_type,
   H5Pset_create_intermediate_group(lcpl, 1);
   Hid dataset(H5Dcreate2(location, name.c_str(), file_type, space, lcpl, dcpl, H5P_DEFAULT),
               H5Dclose);
-  SNAPFLOW_VERIFY(dataset.valid(), "cannot create dataset " << name << ": " << hdf5_error_detail());
+  SNAPFLOW_VERIFY(dataset.valid(),
+                  "cannot create dataset " << name << ": " << hdf5_write_failure(location));
   return dataset;
 }
 

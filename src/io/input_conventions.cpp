@@ -412,6 +412,12 @@ InputConventions detect_conventions(hid_t file, const std::vector<hsize_t>& dims
   };
   c.grid.dx = cell_size("dx", x_axis, x_path);
   c.grid.dy = cell_size("dy", y_axis, y_path);
+  // Sizes far outside any grid give velocities and costs that overflow or vanish.
+  for (const auto& [name, size] :
+       {std::make_pair("dx", c.grid.dx), std::make_pair("dy", c.grid.dy)})
+    SNAPFLOW_VERIFY(size >= 1e-9 && size <= 1e12,
+                    where << ": cell size " << name << " = " << size
+                          << " is not a plausible cell size (1e-9 .. 1e12 length units)");
   const bool sizes_from_attributes = H5Aexists(file, "dx") > 0 || is_dataset(file, "/dx");
   c.grid_source =
       sizes_from_attributes ? "attributes dx, dy" : "coordinates " + x_path + ", " + y_path;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -29,32 +30,94 @@ const char* const kFineDatasets[] = {"cost", "moved", "created", "destroyed", "c
 
 }  // namespace
 
+namespace {
+
+// What an existing <path>.partial holds.
+struct PartialState {
+  bool exists = false;
+  bool ours = false;  // a snapflow run output (attribute complete = 0)
+  long frames_done = 0, frames = 0;
+};
+
+PartialState inspect_partial(MPI_Comm comm, const std::string& partial) {
+  PartialState state;
+  std::ifstream probe(partial);
+  state.exists = probe.good();
+  if (!state.exists) return state;
+  long numbers[3] = {0, 0, 0};  // ours, done, frames
+  if (comm_rank(comm) == 0) {
+    // Rank 0 alone, with the default driver: a broken file must not fail a collective open.
+    std::error_code error;
+    const bool empty = std::filesystem::file_size(partial, error) == 0;
+    Hid file(empty || H5Fis_hdf5(partial.c_str()) <= 0
+                 ? Hid()
+                 : Hid(H5Fopen(partial.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose));
+    if (!file.valid()) {
+      // Empty or a broken HDF5 file: killed while it was being created. Anything else
+      // (not HDF5 at all) is someone else's.
+      numbers[0] = empty || H5Fis_hdf5(partial.c_str()) > 0;
+    } else if (H5Aexists(file, "complete") > 0 && path_exists(file, "/frames/done")) {
+      numbers[0] = 1;
+      Hid done(H5Dopen2(file, "/frames/done", H5P_DEFAULT), H5Dclose);
+      std::vector<uint8_t> flags(static_cast<size_t>(dataset_info(done).dims.at(0)));
+      if (flags.empty() ||
+          H5Dread(done, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, flags.data()) >= 0)
+        for (uint8_t f : flags) numbers[1] += f != 0;
+      numbers[2] = static_cast<long>(flags.size());
+    }
+  }
+  MPI_Bcast(numbers, 3, MPI_LONG, 0, comm);
+  state.ours = numbers[0] != 0;
+  state.frames_done = numbers[1];
+  state.frames = numbers[2];
+  return state;
+}
+
+}  // namespace
+
 RunOutput::RunOutput(MPI_Comm comm, const std::string& path, const RunDescription& description,
                      bool resume)
-    : comm_(comm), path_(path), partial_path_(path + ".partial"), description_(description) {
+    : comm_(comm),
+      path_(path),
+      partial_path_(snapflow::partial_path(path)),
+      description_(description) {
   silence_hdf5_error_printing();
+  collectively(comm, [&] {
+    if (comm_rank(comm) == 0) lock_ = std::make_unique<OutputLock>(path);
+  });
+  const PartialState state = inspect_partial(comm, partial_path_);
+  agree(comm, !state.exists || state.ours,
+        quoted(partial_path_) +
+            " exists and is not a snapflow run output; move it away or "
+            "choose another -o");
   Hid fapl = mpio_file_access(comm);
-  if (resume) {
-    std::ifstream probe(partial_path_);
-    agree(comm, probe.good(),
-          "-resume: there is no interrupted run " + quoted(partial_path_) +
-              " to resume (run without -resume to start one)");
+  if (state.exists && state.frames_done > 0) {
+    agree(comm, resume,
+          quoted(partial_path_) + " holds an interrupted run (" +
+              std::to_string(state.frames_done) + " of " + std::to_string(state.frames) +
+              " frames done): add -resume to continue it, or remove the file to start again");
     file_ = Hid(H5Fopen(partial_path_.c_str(), H5F_ACC_RDWR, fapl), H5Fclose);
     agree(comm, file_.valid(),
           "-resume: cannot open " + quoted(partial_path_) + ": " + hdf5_error_detail());
     collectively(comm, [&] { check_matches(); });
+    resumed_ = true;
     return;
   }
-  std::ifstream earlier(partial_path_);
-  agree(comm, !earlier.good(),
-        quoted(partial_path_) +
-            " holds an interrupted run: add -resume to continue it, or "
-            "remove the file to start again");
+  agree(comm, !resume || state.exists,
+        "-resume: there is no interrupted run " + quoted(partial_path_) +
+            " to resume (run without -resume to start one)");
+  if (state.exists)
+    note_ = (resume ? "nothing to resume in " : "replacing ") + quoted(partial_path_) +
+            ": that run stopped before any frame was done" +
+            (resume ? "; starting from the beginning" : "");
   file_ = Hid(H5Fcreate(partial_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose);
   agree(comm, file_.valid(),
-        "cannot create output file " + quoted(partial_path_) + ": " + hdf5_error_detail());
+        "cannot create output file " + quoted(partial_path_) + ": " + hdf5_error_detail() +
+            full_disk_note(partial_path_));
   create_datasets();
 }
+
+RunOutput::~RunOutput() = default;
 
 void RunOutput::create_datasets() {
   const Grid& g = description_.grid;
@@ -146,7 +209,7 @@ void RunOutput::write_box(const std::string& name, hid_t mem_type,
   const herr_t status =
       H5Dwrite(dataset, mem_type, mem_space, file_space, transfer, data ? data : &kNothing);
   agree(comm_, status >= 0,
-        "cannot write " + name + " of " + quoted(partial_path_) + ": " + hdf5_error_detail());
+        "cannot write " + name + " of " + quoted(partial_path_) + ": " + hdf5_write_failure(file_));
 }
 
 std::vector<uint8_t> RunOutput::done_frames() const {
@@ -229,14 +292,14 @@ void RunOutput::write_segment(const SegmentResult* r) {
 
 void RunOutput::mark_done(const std::vector<const SegmentResult*>& results) {
   agree(comm_, H5Fflush(file_, H5F_SCOPE_GLOBAL) >= 0,
-        "cannot flush " + quoted(partial_path_) + ": " + hdf5_error_detail());
+        "cannot flush " + quoted(partial_path_) + ": " + hdf5_write_failure(file_));
   for (const SegmentResult* r : results) {
     const hsize_t f0 = r ? r->frames.begin : 0, nf = r ? r->frames.size() : 0;
     const std::vector<uint8_t> ones(nf, 1);
     write_box("/frames/done", H5T_NATIVE_UINT8, {f0}, {nf}, ones.data());
   }
   agree(comm_, H5Fflush(file_, H5F_SCOPE_GLOBAL) >= 0,
-        "cannot flush " + quoted(partial_path_) + ": " + hdf5_error_detail());
+        "cannot flush " + quoted(partial_path_) + ": " + hdf5_write_failure(file_));
 }
 
 void RunOutput::finish(const std::map<std::string, double>& figures) {
@@ -247,28 +310,19 @@ void RunOutput::finish(const std::map<std::string, double>& figures) {
   agree(comm_, complete.valid() && H5Awrite(complete, H5T_NATIVE_LONG, &one) >= 0,
         "cannot set attribute complete of " + quoted(partial_path_));
   complete.reset();
-  file_.reset();
+  // The last data reach the disk on closing: a full disk shows here.
+  agree(comm_, H5Fclose(file_.release()) >= 0,
+        "cannot close " + quoted(partial_path_) + ": " + hdf5_error_detail() +
+            full_disk_note(partial_path_));
 
-  int ok = 1;
-  std::string failure;
-  if (comm_rank(comm_) == 0) {
-    if (std::rename(partial_path_.c_str(), path_.c_str()) != 0) {
-      ok = 0;
-      failure = "cannot rename " + quoted(partial_path_) + " to " + quoted(path_);
-    } else {
-      const std::string sidecar = xdmf_path(path_);
-      const std::string temporary = sidecar + ".partial";
-      const std::string base = path_.substr(path_.find_last_of('/') + 1);
-      std::ofstream out(temporary);
-      out << xdmf_text(base, description_.grid, description_.schedule);
-      out.close();
-      if (!out || std::rename(temporary.c_str(), sidecar.c_str()) != 0) {
-        ok = 0;
-        failure = "cannot write the XDMF sidecar " + quoted(sidecar);
-      }
-    }
-  }
-  agree(comm_, ok, failure);
+  collectively(comm_, [&] {
+    if (comm_rank(comm_) != 0) return;
+    commit_partial(partial_path_, path_);
+    const std::string base = path_.substr(path_.find_last_of('/') + 1);
+    write_text_atomically(xdmf_path(path_),
+                          xdmf_text(base, description_.grid, description_.schedule));
+  });
+  lock_.reset();
 }
 
 std::string xdmf_path(const std::string& h5_path) {

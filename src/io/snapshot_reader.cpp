@@ -321,6 +321,30 @@ std::vector<double> SnapshotReader::read_truth_velocity() const {
   return read_planes<double>("/truth/velocity", H5T_NATIVE_DOUBLE, T, 0, T, rows_, 2, "own rows");
 }
 
+void SnapshotReader::check_truth_velocity() const {
+  if (!meta_.has_truth_velocity) return;
+  constexpr long kSlab = 4;
+  const long T = meta_.snapshots(), nx = meta_.grid.nx;
+  for (long first = 0; first < T; first += kSlab) {
+    const long count = std::min(kSlab, T - first);
+    const auto values = read_planes<double>("/truth/velocity", H5T_NATIVE_DOUBLE,
+                                            static_cast<hsize_t>(T), static_cast<hsize_t>(first),
+                                            static_cast<hsize_t>(count), rows_, 2, "own rows");
+    collectively(comm_, [&] {
+      for (size_t k = 0; k < values.size(); ++k) {
+        const long cell = static_cast<long>(k / 2), plane = rows_.size() * nx;
+        SNAPFLOW_VERIFY(std::isfinite(values[k]),
+                        prefix(meta_.path)
+                            << ": dataset /truth/velocity holds " << values[k]
+                            << " at [t=" << first + cell / std::max(plane, 1L)
+                            << ", j=" << rows_.begin + (cell % std::max(plane, 1L)) / nx
+                            << ", i=" << cell % nx << ", component " << k % 2
+                            << "]; the velocity check needs finite values");
+      }
+    });
+  }
+}
+
 std::vector<double> SnapshotReader::read_whole_snapshot(long t, bool wanted,
                                                         bool missing_as_zero) const {
   SNAPFLOW_VERIFY(t >= 0 && t < meta_.snapshots(),

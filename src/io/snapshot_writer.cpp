@@ -15,12 +15,16 @@ constexpr int kDeflateLevel = 1;
 }  // namespace
 
 SnapshotWriter::SnapshotWriter(MPI_Comm comm, const std::string& path, const SnapshotLayout& layout)
-    : comm_(comm), path_(path), partial_path_(path + ".partial"), layout_(layout) {
+    : comm_(comm), path_(path), partial_path_(partial_path(path)), layout_(layout) {
   silence_hdf5_error_printing();
+  collectively(comm, [&] {
+    if (comm_rank(comm) == 0) lock_ = std::make_unique<OutputLock>(path);
+  });
   Hid fapl = mpio_file_access(comm);
   file_ = Hid(H5Fcreate(partial_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose);
   agree(comm, file_.valid(),
-        "cannot create output file " + quoted(partial_path_) + ": " + hdf5_error_detail());
+        "cannot create output file " + quoted(partial_path_) + ": " + hdf5_error_detail() +
+            full_disk_note(partial_path_));
 
   const Grid& g = layout.grid;
   const hsize_t snapshots = layout.time.size();
@@ -67,9 +71,9 @@ void SnapshotWriter::write_box(const std::string& name, hid_t mem_type,
   static const double kNothing = 0.0;
   const herr_t status =
       H5Dwrite(dataset, mem_type, mem_space, file_space, transfer, data ? data : &kNothing);
-  agree(
-      comm_, status >= 0,
-      "cannot write dataset " + name + " of " + quoted(partial_path_) + ": " + hdf5_error_detail());
+  agree(comm_, status >= 0,
+        "cannot write dataset " + name + " of " + quoted(partial_path_) + ": " +
+            hdf5_write_failure(file_));
 }
 
 void SnapshotWriter::write_attribute(const std::string& name, double value) {
@@ -131,14 +135,15 @@ void SnapshotWriter::write_cell_id(Range rows, const std::vector<int64_t>& ids) 
 }
 
 void SnapshotWriter::commit() {
-  const herr_t closed = H5Fclose(file_.get());
-  file_ = Hid();
-  agree(comm_, closed >= 0, "cannot close " + quoted(partial_path_) + ": " + hdf5_error_detail());
-  int renamed = 1;
-  if (comm_rank(comm_) == 0) renamed = std::rename(partial_path_.c_str(), path_.c_str()) == 0;
-  MPI_Bcast(&renamed, 1, MPI_INT, 0, comm_);
-  SNAPFLOW_VERIFY(renamed, "cannot rename " << quoted(partial_path_) << " to " << quoted(path_));
+  const herr_t closed = H5Fclose(file_.release());
+  agree(comm_, closed >= 0,
+        "cannot close " + quoted(partial_path_) + ": " + hdf5_error_detail() +
+            full_disk_note(partial_path_));
+  collectively(comm_, [&] {
+    if (comm_rank(comm_) == 0) commit_partial(partial_path_, path_);
+  });
   committed_ = true;
+  lock_.reset();
 }
 
 }  // namespace snapflow

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "snapflow/core/error.hpp"
+#include "snapflow/core/output_file.hpp"
 #include "snapflow/io/hdf5_handle.hpp"
 
 namespace snapflow {
@@ -11,7 +12,8 @@ void write_transport_output(const std::string& path, const transport::TransportS
                             const transport::TransportResult& result, long from, long to) {
   using namespace transport;
   silence_hdf5_error_printing();
-  const std::string partial = path + ".partial";
+  const OutputLock lock(path);
+  const std::string partial = partial_path(path);
   {
     Hid file(H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
     SNAPFLOW_VERIFY(file.valid(),
@@ -53,9 +55,10 @@ void write_transport_output(const std::string& path, const transport::TransportS
     write_string_attribute(file, "balance", to_string(solver.spec().balance));
     write_double_attribute(file, "dx", g.dx);
     write_double_attribute(file, "dy", g.dy);
+    SNAPFLOW_VERIFY(H5Fclose(file.release()) >= 0,
+                    "cannot close " << quoted(partial) << ": " << hdf5_error_detail());
   }
-  SNAPFLOW_VERIFY(std::rename(partial.c_str(), path.c_str()) == 0,
-                  "cannot rename " << quoted(partial) << " to " << quoted(path));
+  commit_partial(partial, path);
 }
 
 }  // namespace snapflow

@@ -17,6 +17,7 @@
 
 #include "snapflow/core/error.hpp"
 #include "snapflow/core/mpi_context.hpp"
+#include "snapflow/core/output_file.hpp"
 #include "snapflow/core/utc_time.hpp"
 #include "snapflow/geo/crs.hpp"
 #include "snapflow/ingest/ingested_series.hpp"
@@ -313,24 +314,17 @@ void write_series(MPI_Comm comm, const IngestOptions& options, const IngestedSer
   writer.commit();
 }
 
-void refuse_output_among_inputs(const IngestOptions& options) {
-  std::vector<std::string> inputs = options.files;
-  if (!options.grid.empty()) inputs.push_back(options.grid);
-  for (const std::string& input : inputs) {
-    std::error_code error;
-    const bool same =
-        input == options.output || std::filesystem::equivalent(input, options.output, error);
-    SNAPFLOW_VERIFY(!same, "-o " << quoted(options.output) << " is one of the inputs ("
-                                 << quoted(input) << "); the ingest would replace it");
-  }
-}
-
 }  // namespace
 
 IngestSummary run_ingest(MPI_Comm comm, const IngestOptions& options) {
   const double start = MPI_Wtime();
-  refuse_output_among_inputs(options);
   SNAPFLOW_VERIFY(!options.files.empty(), "give the files to ingest after the options");
+  std::vector<std::string> inputs = options.files;
+  if (!options.grid.empty()) inputs.push_back(options.grid);
+  collectively(comm, [&] {
+    if (comm_rank(comm) == 0 && check_output_path(options.output, inputs))
+      std::printf("ingest: note: %s exists and will be replaced\n", quoted(options.output).c_str());
+  });
   CellGrid grid;
   const bool vector_grid = !options.grid.empty();
   SNAPFLOW_VERIFY(options.format != "milano" || vector_grid,

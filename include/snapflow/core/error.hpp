@@ -10,8 +10,16 @@ namespace snapflow {
 
 class Error : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  // Records the first error of the process (see seconds_since_first_error).
+  explicit Error(const std::string& message);
 };
+
+// Seconds since the process constructed its first snapflow::Error, or a negative number if
+// it has not; and that error's message. An error ends the command on every rank within
+// moments: one that does not (a rank left waiting in a collective call) is ended by the
+// command line's watchdog instead of hanging until the job's time limit.
+double seconds_since_first_error();
+std::string first_error_message();
 
 // A command line the program cannot act on (unknown or misspelt option, missing argument):
 // the command exits with status 2 instead of 1.
@@ -32,7 +40,12 @@ class UsageError : public Error {
 
 [[noreturn]] void throw_error(const std::string& message);
 
-// Quotes a file name or value for messages: 'name'.
+// Quotes a file name or value for messages: 'name'. The non-const overload keeps
+// std::quoted (found by argument-dependent lookup once <iomanip> is included, e.g. through
+// <filesystem>) from being chosen for a modifiable std::string.
 std::string quoted(const std::string& text);
+inline std::string quoted(std::string& text) {
+  return quoted(static_cast<const std::string&>(text));
+}
 
 }  // namespace snapflow

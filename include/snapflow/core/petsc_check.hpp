@@ -6,9 +6,15 @@
 
 #include "snapflow/core/error.hpp"
 
-#define SNAPFLOW_PETSC(call)                                                          \
-  do {                                                                                \
-    const PetscErrorCode snapflow_petsc_code_ = (call);                               \
-    SNAPFLOW_VERIFY(snapflow_petsc_code_ == 0,                                        \
-                    "PETSc/SLEPc error " << snapflow_petsc_code_ << " in " << #call); \
+#define SNAPFLOW_PETSC(call)                                                                       \
+  do {                                                                                             \
+    const PetscErrorCode snapflow_petsc_code_ = (call);                                            \
+    if (snapflow_petsc_code_ != 0) {                                                               \
+      const char* snapflow_petsc_text_ = nullptr;                                                  \
+      PetscErrorMessage(snapflow_petsc_code_, &snapflow_petsc_text_, nullptr);                     \
+      SNAPFLOW_VERIFY(false, "PETSc/SLEPc error "                                                  \
+                                 << snapflow_petsc_code_ << " ("                                   \
+                                 << (snapflow_petsc_text_ ? snapflow_petsc_text_ : "?") << ") in " \
+                                 << #call);                                                        \
+    }                                                                                              \
   } while (0)

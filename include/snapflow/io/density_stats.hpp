@@ -23,6 +23,7 @@ struct DensityStats {
   long infinite_count = 0;
   long first_infinite = -1;
   double mass_outside_mask = 0.0;  // largest over snapshots
+  double max_abs = 0.0;            // largest |value| (finite values)
 
   double min_mass() const;
   double max_mass() const;
@@ -46,6 +47,10 @@ MissingPolicy parse_missing_policy(const std::string& text);  // refuse | zero |
 std::string resolve_missing_values(const SnapshotMeta& meta, Range rows,
                                    std::vector<double>& density, const DensityStats& stats,
                                    MissingPolicy policy);
+
+// Throws (on every rank) when the values cannot carry a DMD: all zero, or magnitudes whose
+// squares over- or underflow double arithmetic (above 1e100, or all below 1e-100).
+void require_usable_magnitudes(const SnapshotMeta& meta, const DensityStats& stats);
 
 // "[t=2, j=3, i=1]" for a global flat index.
 std::string describe_position(const Grid& grid, long flat_index);

@@ -26,6 +26,8 @@ class Hid {
   operator hid_t() const { return id_; }
   bool valid() const { return id_ >= 0; }
   void reset();
+  // Gives up ownership (the caller closes it, e.g. to check the close's status).
+  hid_t release();
 
  private:
   hid_t id_ = H5I_INVALID_HID;
@@ -38,6 +40,10 @@ void silence_hdf5_error_printing();
 // The most telling message on the current HDF5 error stack (e.g. "truncated file: eof = ..."),
 // or an empty string.
 std::string hdf5_error_detail();
+
+// hdf5_error_detail() for a failed write, create, flush or close of the file holding
+// `object`, with a note when its disk is full.
+std::string hdf5_write_failure(hid_t object);
 
 // File access list using MPI-IO on `comm`, and a collective transfer list.
 Hid mpio_file_access(MPI_Comm comm);

@@ -11,10 +11,12 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "snapflow/core/grid.hpp"
+#include "snapflow/core/output_file.hpp"
 #include "snapflow/io/hdf5_handle.hpp"
 #include "snapflow/schedule/fine_schedule.hpp"
 #include "snapflow/schedule/segment_solver.hpp"
@@ -34,14 +36,21 @@ struct RunDescription {
 
 class RunOutput {
  public:
-  // Collective. Creates <path>.partial with every dataset (refusing to overwrite an existing
-  // one: it holds an interrupted run), or with `resume` reopens it and refuses it (naming the
-  // attribute) unless it was started with the same description.
+  // Collective. Takes the output's lock (refusing when another process writes it), then
+  // creates <path>.partial with every dataset. An existing partial run with frames done is
+  // refused unless `resume`, which reopens it and refuses it (naming the attribute) unless it
+  // was started with the same description. A partial run without any frame done (stopped
+  // during its DMD, killed at once) holds nothing to keep: it is replaced, also by `resume`.
   RunOutput(MPI_Comm comm, const std::string& path, const RunDescription& description, bool resume);
+  ~RunOutput();
   RunOutput(const RunOutput&) = delete;
   RunOutput& operator=(const RunOutput&) = delete;
 
   hid_t file() const { return file_; }
+  // Whether the run continues an interrupted one (false: it starts from nothing).
+  bool resumed() const { return resumed_; }
+  // What happened to an earlier partial file, for the log ("" if nothing).
+  const std::string& note() const { return note_; }
   const std::string& partial_path() const { return partial_path_; }
   // Collective: /frames/done, on every rank.
   std::vector<uint8_t> done_frames() const;
@@ -68,7 +77,10 @@ class RunOutput {
   MPI_Comm comm_;
   std::string path_, partial_path_;
   RunDescription description_;
+  std::unique_ptr<OutputLock> lock_;  // rank 0
   Hid file_;
+  bool resumed_ = false;
+  std::string note_;
 };
 
 // The XDMF (2.0) text describing density and velocity of every frame of the output file

@@ -67,6 +67,9 @@ class SnapshotReader {
   std::vector<int32_t> read_zones() const;
   // Collective. /truth/velocity of this rank's rows, [T][rows][nx][2]; requires it exists.
   std::vector<double> read_truth_velocity() const;
+  // Collective. Throws (on every rank) naming the first NaN or Inf of /truth/velocity, read
+  // in slabs of a few snapshots; nothing without the dataset.
+  void check_truth_velocity() const;
   // Collective. Whole-grid snapshot t, [ny][nx], read by the ranks that pass `wanted`
   // (others get an empty vector). Throws if t is out of range or holds Inf; missing values
   // are refused, or read as 0 with `missing_as_zero`.

@@ -7,12 +7,14 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "snapflow/core/grid.hpp"
 #include "snapflow/core/mpi_context.hpp"
+#include "snapflow/core/output_file.hpp"
 #include "snapflow/io/hdf5_handle.hpp"
 
 namespace snapflow {
@@ -32,7 +34,8 @@ struct SnapshotLayout {
 
 class SnapshotWriter {
  public:
-  // Collective: creates the partial file, every dataset and the root attributes.
+  // Collective: takes the output's lock, creates the partial file, every dataset and the
+  // root attributes.
   SnapshotWriter(MPI_Comm comm, const std::string& path, const SnapshotLayout& layout);
   SnapshotWriter(const SnapshotWriter&) = delete;
   SnapshotWriter& operator=(const SnapshotWriter&) = delete;
@@ -68,6 +71,7 @@ class SnapshotWriter {
   std::string path_;
   std::string partial_path_;
   SnapshotLayout layout_;
+  std::unique_ptr<OutputLock> lock_;  // rank 0
   Hid file_;
   bool committed_ = false;
 };
