@@ -11,21 +11,12 @@ packages=(
   libhdf5-openmpi-dev
   libgtest-dev
   liblemon-dev coinor-libclp-dev
+  clang libomp-dev
   libgdal-dev libproj-dev gdal-bin
   python3 python3-numpy python3-scipy python3-h5py python3-matplotlib python3-pot
   python3-pandas python3-netcdf4 python3-xarray python3-h5netcdf python3-hdf5storage
 )
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo=sudo
-  echo "setup: installing ${missing[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+bash scripts/install_packages.sh "${packages[@]}"
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" > build.configure.log 2>&1 ||
   { cat build.configure.log; exit 1; }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs every test (GoogleTest under CTest; MPI tests at
-# 1, 2 and 3 ranks).
+# 1, 2 and 3 ranks); then builds every test again with ASan + UBSan and runs the suite on that
+# build (scripts/test_sanitized.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/mpi_env.sh
-cd build
-ctest --output-on-failure -j "$(nproc)"
+(cd build && ctest --output-on-failure -j "$(nproc)")
+bash scripts/test_sanitized.sh

@@ -8,6 +8,8 @@
 set -u
 snapflow=$1 mpiexec=$2 dir=$3 source_dir=$4
 python=/usr/bin/python3
+# The error watchdog's grace time: short, so the cases that end through it stay quick.
+export SNAPFLOW_ERROR_GRACE_S=4
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
 failures=0 passed=0
 check() {  # name, condition (0 = pass), detail
@@ -46,7 +48,7 @@ out=$(sf synth vortex -n 24 -snapshots 16 -o hard.h5)
 "$snapflow" synth vortex -n 24 -snapshots 16 -o v.h5 > /dev/null
 
 # 2. A second writer of the same output is refused while the first goes on.
-"$snapflow" synth vortex -n 48 -snapshots 30 -o slow.h5 > /dev/null
+"$snapflow" synth vortex -n 48 -snapshots 20 -o slow.h5 > /dev/null
 "$mpiexec" -n 2 "$snapflow" run -i slow.h5 -o busy.h5 -threads 1 -fine_dt 0.0005 > busy.log 2>&1 &
 first=$!
 for _ in $(seq 50); do [ -f busy.h5.partial ] && break; sleep 0.2; done
@@ -133,7 +135,7 @@ echo "not ours" > other.h5.partial
 refused foreign_partial "exists and is not a snapflow run output" run -i v.h5 -o other.h5
 
 # 7. SIGTERM through scripts/mpirun_signals.sh: status 4, frames saved, resume identical.
-"$mpiexec" -n 1 "$snapflow" run -i slow.h5 -o ref.h5 -threads 1 -fine_dt 0.0005 > /dev/null 2>&1
+"$mpiexec" -n 2 "$snapflow" run -i slow.h5 -o ref.h5 -threads 1 -fine_dt 0.0005 > /dev/null 2>&1
 bash "$source_dir/scripts/mpirun_signals.sh" -n 2 "$snapflow" run -i slow.h5 -o term.h5 -threads 1 \
   -fine_dt 0.0005 > term.log 2>&1 &
 launcher=$!

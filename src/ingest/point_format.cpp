@@ -61,32 +61,18 @@ void convert(const std::vector<unsigned char>& raw, bool swap, std::vector<doubl
 
 }  // namespace
 
-NpyArray read_npz_member(const std::string& archive, const std::string& member, bool optional) {
-  ensure_gdal();
-  const std::string where = "archive " + quoted(archive) + ", array " + quoted(member);
-  VsiFile file;
-  // /vsizip/ wants a plain path to the archive (no "..", no relative prefix).
-  const std::string plain = std::filesystem::absolute(archive).lexically_normal().string();
-  // Braces mark where the archive name ends: GDAL does not know the .npz extension.
-  file.handle = VSIFOpenL(("/vsizip/{" + plain + "}/" + member + ".npy").c_str(), "rb");
-  if (!file.handle) {
-    SNAPFLOW_VERIFY(optional, where << ": not found (or " << quoted(archive)
-                                    << " is not a NumPy .npz archive)");
-    return {};
+NpyArray parse_npy(const unsigned char* data, size_t size, const std::string& where) {
+  SNAPFLOW_VERIFY(size >= 10 && std::memcmp(data, "\x93NUMPY", 6) == 0,
+                  where << ": not a NumPy array");
+  size_t header_length = data[8] | (data[9] << 8), offset = 10;
+  if (data[6] >= 2) {
+    SNAPFLOW_VERIFY(size >= 12, where << ": truncated header");
+    header_length |= static_cast<size_t>(data[10]) << 16 | static_cast<size_t>(data[11]) << 24;
+    offset = 12;
   }
-  unsigned char magic[10];
-  SNAPFLOW_VERIFY(
-      VSIFReadL(magic, 1, 10, file.handle) == 10 && std::memcmp(magic, "\x93NUMPY", 6) == 0,
-      where << ": not a NumPy array");
-  size_t header_length = magic[8] | (magic[9] << 8);
-  if (magic[6] >= 2) {
-    unsigned char more[2];
-    SNAPFLOW_VERIFY(VSIFReadL(more, 1, 2, file.handle) == 2, where << ": truncated header");
-    header_length |= static_cast<size_t>(more[0]) << 16 | static_cast<size_t>(more[1]) << 24;
-  }
-  std::string header(header_length, '\0');
-  SNAPFLOW_VERIFY(VSIFReadL(header.data(), 1, header_length, file.handle) == header_length,
-                  where << ": truncated header");
+  SNAPFLOW_VERIFY(header_length <= size - offset, where << ": truncated header");
+  const std::string header(reinterpret_cast<const char*>(data) + offset, header_length);
+  offset += header_length;
   const std::string descr = header_value(header, "descr");
   const std::string fortran = header_value(header, "fortran_order");
   SNAPFLOW_VERIFY(
@@ -98,18 +84,21 @@ NpyArray read_npz_member(const std::string& archive, const std::string& member, 
   for (char& c : shape)
     if (c == ',') c = ' ';
   std::istringstream dims(shape);
-  for (size_t d; dims >> d;) {
-    array.shape.push_back(d);
-    count *= d;
+  for (long d; dims >> d;) {
+    SNAPFLOW_VERIFY(
+        d >= 0 && (d == 0 || count <= (size - offset) / static_cast<size_t>(d)),
+        where << ": shape (" << header_value(header, "shape") << ") does not fit the data");
+    array.shape.push_back(static_cast<size_t>(d));
+    count *= static_cast<size_t>(d);
   }
   SNAPFLOW_VERIFY(descr.size() == 3 && (descr[0] == '<' || descr[0] == '>' || descr[0] == '|'),
                   where << ": element type " << quoted(descr) << " is not read");
   const bool swap = descr[0] == '>';
   const char kind = descr[1];
   const size_t bytes = static_cast<size_t>(descr[2] - '0');
-  std::vector<unsigned char> raw(count * bytes);
-  SNAPFLOW_VERIFY(VSIFReadL(raw.data(), 1, raw.size(), file.handle) == raw.size(),
+  SNAPFLOW_VERIFY(bytes >= 1 && bytes <= 8 && count <= (size - offset) / bytes,
                   where << ": truncated data (" << count << " values of " << bytes << " bytes)");
+  const std::vector<unsigned char> raw(data + offset, data + offset + count * bytes);
   if (kind == 'f' && bytes == 8)
     convert<double>(raw, swap, array.values);
   else if (kind == 'f' && bytes == 4)
@@ -122,6 +111,27 @@ NpyArray read_npz_member(const std::string& archive, const std::string& member, 
     throw_error(where + ": element type " + quoted(descr) +
                 " is not read (float32/64 or int32/64 are)");
   return array;
+}
+
+NpyArray read_npz_member(const std::string& archive, const std::string& member, bool optional) {
+  ensure_gdal();
+  const std::string where = "archive " + quoted(archive) + ", array " + quoted(member);
+  // /vsizip/ wants a plain path to the archive (no "..", no relative prefix); braces mark
+  // where the archive name ends, as GDAL does not know the .npz extension.
+  const std::string plain = std::filesystem::absolute(archive).lexically_normal().string();
+  const std::string name = "/vsizip/{" + plain + "}/" + member + ".npy";
+  VsiFile file;
+  file.handle = VSIFOpenL(name.c_str(), "rb");
+  if (!file.handle) {
+    SNAPFLOW_VERIFY(optional, where << ": not found (or " << quoted(archive)
+                                    << " is not a NumPy .npz archive)");
+    return {};
+  }
+  std::vector<unsigned char> bytes;
+  unsigned char chunk[1 << 16];
+  for (size_t n; (n = VSIFReadL(chunk, 1, sizeof(chunk), file.handle)) > 0;)
+    bytes.insert(bytes.end(), chunk, chunk + n);
+  return parse_npy(bytes.data(), bytes.size(), where);
 }
 
 std::vector<PointFrame> read_point_frames(const std::vector<std::string>& files,

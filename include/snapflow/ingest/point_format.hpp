@@ -31,6 +31,9 @@ struct NpyArray {
   std::vector<size_t> shape;
   std::vector<double> values;  // C order
 };
+// A NumPy .npy image (format versions 1-3): throws snapflow::Error naming `where` when the
+// bytes are not one, or the shape does not fit them.
+NpyArray parse_npy(const unsigned char* data, size_t size, const std::string& where);
 // Throws snapflow::Error naming the archive and member when it is absent or not a float
 // array; `optional` members that are absent give an empty array.
 NpyArray read_npz_member(const std::string& archive, const std::string& member, bool optional);
