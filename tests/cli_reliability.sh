@@ -122,12 +122,12 @@ else
 fi
 
 # 5. A partial run without any frame done (a bad DMD option stops it) is replaced.
-refused stale_partial_made "exceeds the numerical rank" run -i v.h5 -o stale.h5 -dmd_rank 500
+refused stale_partial_made "exceeds the numerical rank" run -i v.h5 -o stale.h5 -dmd_rank 500 -dmd_window 0
 [ -f stale.h5.partial ]; check stale_partial_left $? "no partial file"
 out=$(sf run -i v.h5 -o stale.h5 -threads 1); status=$?
 [ $status -eq 0 ] && [[ "$out" == *"replacing 'stale.h5.partial': that run stopped before any frame was done"* ]]
 check stale_replaced $? "$out"
-refused stale_again "exceeds the numerical rank" run -i v.h5 -o stale2.h5 -dmd_rank 500
+refused stale_again "exceeds the numerical rank" run -i v.h5 -o stale2.h5 -dmd_rank 500 -dmd_window 0
 out=$(sf run -i v.h5 -o stale2.h5 -threads 1 -resume); status=$?
 [ $status -eq 0 ] && [[ "$out" == *"nothing to resume in 'stale2.h5.partial'"*"starting from the beginning"* ]]
 check stale_resumed_afresh $? "$out"

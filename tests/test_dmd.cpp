@@ -266,6 +266,101 @@ TEST(DmdWindows, EveryWindowRecoversTheDynamicsAndTheHeldOutSnapshots) {
   EXPECT_LT(holdout_error(MPI_COMM_WORLD, block.data(), rows.size(), time, options), 1e-8);
 }
 
+// A quiet start (the night of a commuter day: the first 11 snapshots identical) forces
+// A x_0 = x_0, so amplitudes fitted to x_0 alone keep every state at the night state; fitted
+// to the whole window they follow the day (and minimise the error over all snapshots).
+TEST(DmdAmplitudes, FittedToEverySnapshotFollowAWindowThatStartsQuiet) {
+  Data d = known_dynamics();
+  for (long k = 0; k < d.T; ++k)
+    for (long i = 0; i < d.n; ++i)
+      d.x[k * d.n + i] = d.value(static_cast<double>(std::max(0L, k - 10)), i);
+  Range rows;
+  const auto block = local_block(MPI_COMM_WORLD, d, rows);
+  double mean_error[2];
+  for (const bool all : {false, true}) {
+    DmdOptions options;
+    options.amplitudes_from_all = all;
+    const DmdModel model =
+        DmdModel::fit(MPI_COMM_WORLD, block.data(), rows.size(), d.T, 0.0, 1.0, options);
+    const auto errors = model.snapshot_errors(MPI_COMM_WORLD, block.data(), d.T);
+    mean_error[all] = 0.0;
+    for (double e : errors) mean_error[all] += e / static_cast<double>(d.T);
+  }
+  EXPECT_LT(mean_error[1], 0.5 * mean_error[0])
+      << "mean error, first " << mean_error[0] << ", all " << mean_error[1];
+}
+
+// With an overlap the state moves smoothly from one window's model to the next: no jump at
+// the owner change, and each window's own state at either end of the shared span.
+TEST(DmdWindows, StatesAreContinuousAcrossTheOverlap) {
+  const Data d = known_dynamics();
+  Range rows;
+  auto block = local_block(MPI_COMM_WORLD, d, rows);
+  // A kink in the dynamics at snapshot 20: the two windows fit different systems.
+  for (long k = 20; k < d.T; ++k)
+    for (long i = 0; i < rows.size(); ++i) block[k * rows.size() + i] *= 1.0 + 0.02 * (k - 20);
+  std::vector<double> time(d.T);
+  for (long k = 0; k < d.T; ++k) time[k] = static_cast<double>(k);
+  DmdOptions options;
+  options.rank_option = "6";
+  const DmdSequence sequence =
+      DmdSequence::fit(MPI_COMM_WORLD, block.data(), rows.size(), time, 24, 7, options);
+  ASSERT_EQ(sequence.models().size(), 2u);
+  const double from = sequence.models()[1].t0(), to = 23.0;  // the shared snapshots 17..23
+  ASSERT_EQ(from, 17.0);
+  const auto [k_mid, w_mid] = sequence.blend(0.5 * (from + to));
+  EXPECT_EQ(k_mid, 0u);
+  EXPECT_NEAR(w_mid, 0.5, 1e-12);
+  EXPECT_EQ(sequence.blend(from - 1.0).second, 0.0);
+  EXPECT_EQ(sequence.blend(to + 1.0).first, 1u);
+  EXPECT_EQ(sequence.blend(to + 1.0).second, 0.0);
+  // Steps of 1e-4 across the whole span change the state by O(1e-4) at most, never a jump.
+  std::vector<double> a(rows.size()), b(rows.size());
+  double largest_step = 0.0;
+  for (double t = from - 0.5; t < to + 0.5; t += 0.01) {
+    sequence.state(t, a.data());
+    sequence.state(t + 1e-4, b.data());
+    for (long i = 0; i < rows.size(); ++i)
+      largest_step = std::max(largest_step, std::abs(a[i] - b[i]));
+  }
+  double global_step = 0.0;
+  MPI_Allreduce(&largest_step, &global_step, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+  EXPECT_LT(global_step, 1e-2);
+  // Without the blend the owner change at 20 would jump by the two models' difference there.
+  std::vector<double> earlier(rows.size()), later(rows.size());
+  sequence.models()[0].state(20.0, earlier.data());
+  sequence.models()[1].state(20.0, later.data());
+  double jump = 0.0;
+  for (long i = 0; i < rows.size(); ++i) jump = std::max(jump, std::abs(earlier[i] - later[i]));
+  double global_jump = 0.0;
+  MPI_Allreduce(&jump, &global_jump, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+  EXPECT_GT(global_jump, 10 * global_step);
+}
+
+TEST(DmdWindows, AutoWindowsAndAFixedRankCappedInEachWindow) {
+  EXPECT_EQ(auto_windowing(15).window, 0);
+  EXPECT_EQ(auto_windowing(16).window, 8);
+  EXPECT_EQ(auto_windowing(96).overlap, 3);
+  const Data d = known_dynamics();
+  Range rows;
+  const auto block = local_block(MPI_COMM_WORLD, d, rows);
+  std::vector<double> time(d.T);
+  for (long k = 0; k < d.T; ++k) time[k] = static_cast<double>(k);
+  DmdOptions options;
+  options.rank_option = "20";
+  // One window: a rank above the numerical rank 6 is refused; in windows it is capped.
+  EXPECT_NE(test::error_message([&] {
+              DmdSequence::fit(MPI_COMM_WORLD, block.data(), rows.size(), time, 0, 0, options);
+            }).find("exceeds the numerical rank"),
+            std::string::npos);
+  const DmdSequence sequence =
+      DmdSequence::fit(MPI_COMM_WORLD, block.data(), rows.size(), time, 8, 3, options);
+  for (const DmdModel& model : sequence.models()) {
+    EXPECT_LE(model.rank(), 7);
+    EXPECT_NE(model.rule().find("capped at the window's numerical rank"), std::string::npos);
+  }
+}
+
 // The seed paper's appendix: on viscous Burgers data the DMD error falls as the rank grows.
 TEST(DmdBurgers, ErrorFallsAsTheRankGrows) {
   BurgersParams p;

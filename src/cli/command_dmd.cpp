@@ -68,20 +68,19 @@ int run_dmd(const CommandLine&) {
   if (root && !missing_note.empty()) std::printf("dmd: %s\n", missing_note.c_str());
   read_stage.reset();
 
-  DmdOptions options;
-  options.rank_option = option_string("dmd_rank", "");
-  options.energy = option_double("dmd_energy", 0.0, std::numeric_limits<double>::min(), 1.0);
+  const DmdOptions options = dmd_options_from_database();
   const long T = meta.snapshots();
-  const long window = option_long("dmd_window", 0, 0, T);
-  const long overlap = option_long("dmd_overlap", 0, 0, T);
+  const DmdWindowing windowing = dmd_windowing_from_database(T);
+  const long window = windowing.window, overlap = windowing.overlap;
   const double start = MPI_Wtime();
   const DmdSequence sequence = DmdSequence::fit(comm, density.data(), reader.local_cells(),
                                                 meta.time, window, overlap, options);
   const double fit_seconds = MPI_Wtime() - start;
   const std::vector<double> errors = sequence.snapshot_errors(comm, density.data(), meta.time);
   const bool holdout = option_flag("dmd_holdout");
-  const double held_out =
-      holdout ? holdout_error(comm, density.data(), reader.local_cells(), meta.time, options) : 0.0;
+  const double held_out = holdout ? holdout_error(comm, density.data(), reader.local_cells(),
+                                                  meta.time, options, window, overlap)
+                                  : 0.0;
 
   const bool save_modes = option_flag("dmd_save_modes");
   const std::string partial = partial_path(*output);

@@ -209,9 +209,7 @@ int run_run(const CommandLine&) {
   settings.spec.relax_penalty =
       option_double("relax_penalty", 0.0, 0.0, std::numeric_limits<double>::max());
   settings.relax_infeasible = option_choice("infeasible", "relax", {"relax", "abort"}) == "relax";
-  DmdOptions dmd_options;
-  dmd_options.rank_option = option_string("dmd_rank", "");
-  dmd_options.energy = option_double("dmd_energy", 0.0, std::numeric_limits<double>::min(), 1.0);
+  const DmdOptions dmd_options = dmd_options_from_database();
   const double state_floor = option_double("state_floor", 0.0, 0.0, 1.0);
   const MissingPolicy missing = parse_missing_policy(option_string("missing", "refuse"));
   const bool resume = option_flag("resume");
@@ -240,8 +238,8 @@ int run_run(const CommandLine&) {
   require_snapshots(meta, kMinDmdSnapshots, "DMD needs two snapshot pairs");
   require_uniform_spacing(meta);
   const long T = meta.snapshots();
-  const long window = option_long("dmd_window", 0, 0, T);
-  const long overlap = option_long("dmd_overlap", 0, 0, T);
+  const DmdWindowing windowing = dmd_windowing_from_database(T);
+  const long window = windowing.window, overlap = windowing.overlap;
   if (schedule_options.fine_dt <= 0.0 && schedule_options.vmax <= 0.0)
     schedule_options.vmax = meta.vmax;
   const FineSchedule schedule =
@@ -289,7 +287,8 @@ int run_run(const CommandLine&) {
       {"infeasible", settings.relax_infeasible ? "relax" : "abort"},
       {"dmd_options",
        "rank=" + dmd_options.rank_option + " energy=" + std::to_string(dmd_options.energy) +
-           " window=" + std::to_string(window) + " overlap=" + std::to_string(overlap)}};
+           " window=" + std::to_string(window) + " overlap=" + std::to_string(overlap) +
+           " amplitudes=" + (dmd_options.amplitudes_from_all ? "all" : "first")}};
   description.notes = {{"fine_dt_rule", schedule.rule()}};
   if (!meta.crs.empty()) description.notes["crs"] = meta.crs;
   if (!meta.units.empty()) description.notes["units"] = meta.units;
@@ -330,7 +329,14 @@ int run_run(const CommandLine&) {
   }
   const long cells = meta.grid.cells();
   const StateFunction state = [&](double t, double* out) {
-    modes[sequence.owner_index(t)]->state(t, out);
+    const auto [k, weight] = sequence.blend(t);
+    modes[k]->state(t, out);
+    if (weight != 0.0) {
+      thread_local std::vector<double> later;
+      later.resize(static_cast<size_t>(cells));
+      modes[k + 1]->state(t, later.data());
+      for (long i = 0; i < cells; ++i) out[i] += weight * (later[i] - out[i]);
+    }
     floor_dmd_state(out, cells, state_floor);
   };
 

@@ -1,5 +1,11 @@
 #include "snapflow/cli/option_groups.hpp"
 
+#include <algorithm>
+#include <limits>
+#include <string>
+
+#include "snapflow/cli/options.hpp"
+
 namespace snapflow {
 
 const OptionGroup kDmdOptions = {
@@ -8,9 +14,15 @@ const OptionGroup kDmdOptions = {
      {"dmd_energy", "e",
       "smallest rank keeping the fraction e of sum sigma^2 (default 0.9999\n"
       "when neither -dmd_rank nor -dmd_energy is given)"},
-     {"dmd_window", "W", "fit windows of W snapshots (long series; default: one window)"},
+     {"dmd_amplitudes", "all|first",
+      "fit the amplitudes to every snapshot of a window (all), or to its first\n"
+      "snapshot alone, as the seed paper does (first)"},
+     {"dmd_window", "W|auto",
+      "fit windows of W snapshots; 0: one window; auto (default): 8 when\n"
+      "there are at least 16 snapshots, else one window"},
      {"dmd_overlap", "O",
-      "snapshots shared by consecutive windows (0); each time belongs to one window"}},
+      "snapshots shared by consecutive windows (3 when there are windows); the\n"
+      "states blend smoothly from one window to the next across the shared span"}},
     {"svd_", "bv_", "ds_", "eps_", "st_", "rg_", "fn_", "mat_", "vec_", "ksp_", "pc_"}};
 
 const OptionGroup kTransportOptions = {
@@ -32,5 +44,28 @@ const OptionGroup kMissingOptions = {
     {{"missing", "refuse|zero|interpolate",
       "cells missing at every time are read as empty; other missing values are\n"
       "refused (default), read as 0, or interpolated linearly in time"}}};
+
+DmdOptions dmd_options_from_database() {
+  DmdOptions options;
+  options.rank_option = option_string("dmd_rank", "");
+  options.energy = option_double("dmd_energy", 0.0, std::numeric_limits<double>::min(), 1.0);
+  options.amplitudes_from_all = option_choice("dmd_amplitudes", "all", {"all", "first"}) == "all";
+  return options;
+}
+
+DmdWindowing dmd_windowing_from_database(long snapshots) {
+  const std::string window = option_string("dmd_window", "auto");
+  DmdWindowing windowing;
+  if (window == "auto")
+    windowing = auto_windowing(snapshots);
+  else
+    windowing.window = option_long("dmd_window", 0, 0, snapshots);
+  const bool windowed = windowing.window > 0 && windowing.window < snapshots;
+  const long default_overlap = windowed ? std::min(windowing.overlap > 0 ? windowing.overlap : 3,
+                                                   std::max(0L, windowing.window - 2))
+                                        : 0;
+  windowing.overlap = option_long("dmd_overlap", default_overlap, 0, snapshots);
+  return windowing;
+}
 
 }  // namespace snapflow

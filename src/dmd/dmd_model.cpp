@@ -72,7 +72,8 @@ Svd truncated_svd(MPI_Comm comm, const double* x, long local_rows, long m,
     out.sigma.push_back(s);
   }
   SNAPFLOW_VERIFY(!out.sigma.empty(), "DMD: the SVD of the snapshot matrix did not converge");
-  choice = choose_rank(out.sigma, global_rows, m, options.rank_option, options.energy);
+  choice = choose_rank(out.sigma, global_rows, m, options.rank_option, options.energy,
+                       options.cap_fixed_rank);
   const int r = choice.rank;
   out.right.resize(static_cast<size_t>(r) * m);
   Vec u, v, v_all;
@@ -235,6 +236,86 @@ std::vector<Complex> least_squares(MPI_Comm comm, const double* re, const double
   return b;
 }
 
+// min sum_k ||Phi diag(lambda)^k b - x_k|| over the `count` snapshots, for Phi = re + i im
+// [local_rows x r] distributed by rows. The normal equations P b = q are small:
+// P_ij = G_ij sum_k conj(lambda_i^k) lambda_j^k with G = Phi^H Phi, and
+// q_i = sum_k conj(lambda_i^k) (Phi^H x_k)_i; G and Phi^H X are reduced over the ranks. P is
+// Hermitian positive semi-definite: it is solved on rank 0 through its eigendecomposition,
+// dropping directions below 1e-13 of its largest eigenvalue (modes the data cannot tell apart),
+// and b is broadcast.
+std::vector<Complex> amplitudes_over_window(MPI_Comm comm, const double* re, const double* im,
+                                            const double* snapshots, int local_rows, int count,
+                                            const std::vector<Complex>& lambda) {
+  const int r = static_cast<int>(lambda.size());
+  const size_t rr = static_cast<size_t>(r) * r, rc = static_cast<size_t>(r) * count;
+  // [Re^T Re | Im^T Im | Re^T Im | Re^T X | Im^T X], column-major blocks.
+  std::vector<double> local(3 * rr + 2 * rc), sums(local.size());
+  multiply(true, r, r, local_rows, re, local_rows, re, local_rows, local.data(), r);
+  multiply(true, r, r, local_rows, im, local_rows, im, local_rows, local.data() + rr, r);
+  multiply(true, r, r, local_rows, re, local_rows, im, local_rows, local.data() + 2 * rr, r);
+  multiply(true, r, count, local_rows, re, local_rows, snapshots, local_rows, local.data() + 3 * rr,
+           r);
+  multiply(true, r, count, local_rows, im, local_rows, snapshots, local_rows,
+           local.data() + 3 * rr + rc, r);
+  MPI_Allreduce(local.data(), sums.data(), static_cast<int>(local.size()), MPI_DOUBLE, MPI_SUM,
+                comm);
+  std::vector<Complex> b(r);
+  int info = 0;
+  if (comm_rank(comm) == 0) {
+    const double* rr_block = sums.data();
+    const double* ii_block = sums.data() + rr;
+    const double* ri_block = sums.data() + 2 * rr;
+    const double* rx_block = sums.data() + 3 * rr;
+    const double* ix_block = sums.data() + 3 * rr + rc;
+    // powers[k * r + j] = lambda_j^k
+    std::vector<Complex> powers(static_cast<size_t>(count) * r, 1.0);
+    for (int k = 1; k < count; ++k)
+      for (int j = 0; j < r; ++j) powers[k * r + j] = powers[(k - 1) * r + j] * lambda[j];
+    std::vector<Complex> p(rr, 0.0), q(r, 0.0);
+    for (int j = 0; j < r; ++j)
+      for (int i = 0; i < r; ++i) {
+        Complex vandermonde = 0.0;
+        for (int k = 0; k < count; ++k)
+          vandermonde += std::conj(powers[k * r + i]) * powers[k * r + j];
+        // G_ij = conj(phi_i)^T phi_j = Re_i.Re_j + Im_i.Im_j + i (Re_i.Im_j - Im_i.Re_j)
+        const size_t ij = static_cast<size_t>(j) * r + i, ji = static_cast<size_t>(i) * r + j;
+        const Complex gram(rr_block[ij] + ii_block[ij], ri_block[ij] - ri_block[ji]);
+        p[ij] = gram * vandermonde;
+      }
+    for (int i = 0; i < r; ++i)
+      for (int k = 0; k < count; ++k) {
+        const size_t ik = static_cast<size_t>(k) * r + i;
+        q[i] += std::conj(powers[k * r + i]) * Complex(rx_block[ik], -ix_block[ik]);
+      }
+    std::vector<double> eigenvalues(r), rwork(std::max(1, 3 * r - 2));
+    std::vector<Complex> work(1);
+    const char vectors = 'V', upper = 'U';
+    int lwork = -1;
+    zheev_(&vectors, &upper, &r, p.data(), &r, eigenvalues.data(), work.data(), &lwork,
+           rwork.data(), &info);
+    lwork = std::max(1, static_cast<int>(work[0].real()));
+    work.resize(lwork);
+    zheev_(&vectors, &upper, &r, p.data(), &r, eigenvalues.data(), work.data(), &lwork,
+           rwork.data(), &info);
+    const double cutoff = 1e-13 * std::max(eigenvalues.back(), 0.0);
+    for (int e = 0; e < r && info == 0; ++e) {
+      if (eigenvalues[e] <= cutoff) continue;
+      const Complex* v = p.data() + static_cast<size_t>(e) * r;
+      Complex projection = 0.0;
+      for (int i = 0; i < r; ++i) projection += std::conj(v[i]) * q[i];
+      projection /= eigenvalues[e];
+      for (int i = 0; i < r; ++i) b[i] += v[i] * projection;
+    }
+  }
+  MPI_Bcast(&info, 1, MPI_INT, 0, comm);
+  SNAPFLOW_VERIFY(info == 0,
+                  "DMD: the eigendecomposition of the amplitudes' normal equations "
+                  "failed (LAPACK zheev info "
+                      << info << ")");
+  MPI_Bcast(b.data(), 2 * r, MPI_DOUBLE, 0, comm);
+  return b;
+}
+
 // Scales every mode to unit 2-norm with its largest entry (lowest global index on ties) real
 // and positive, so modes and amplitudes do not depend on the number of ranks (the singular
 // vectors' signs and the eigenvectors' phases otherwise do).
@@ -348,7 +429,10 @@ DmdModel DmdModel::fit(MPI_Comm comm, const double* snapshots, long local_rows, 
   LogStage amplitude_stage("DMD: amplitudes", &model.timings_.amplitudes);
 
   model.amplitude_ =
-      least_squares(comm, model.mode_re_.data(), model.mode_im_.data(), snapshots, n, r);
+      options.amplitudes_from_all
+          ? amplitudes_over_window(comm, model.mode_re_.data(), model.mode_im_.data(), snapshots, n,
+                                   static_cast<int>(snapshot_count), model.lambda_)
+          : least_squares(comm, model.mode_re_.data(), model.mode_im_.data(), snapshots, n, r);
 
   // omega = log(lambda) / dt on the principal branch; a negative real eigenvalue gets the
   // angle +pi explicitly (its mode flips sign at every snapshot; x(t) takes the real part).

@@ -10,6 +10,12 @@
 
 namespace snapflow {
 
+DmdWindowing auto_windowing(long snapshots) {
+  constexpr long kWindow = 8, kOverlap = 3;
+  if (snapshots < 2 * kWindow) return {};
+  return {kWindow, kOverlap};
+}
+
 std::vector<DmdWindow> plan_windows(const std::vector<double>& time, long window, long overlap) {
   const long T = static_cast<long>(time.size());
   const double infinity = std::numeric_limits<double>::infinity();
@@ -44,9 +50,11 @@ DmdSequence DmdSequence::fit(MPI_Comm comm, const double* snapshots, long local_
   DmdSequence sequence;
   sequence.windows_ = plan_windows(time, window, overlap);
   const double dt = time[1] - time[0];
+  DmdOptions per_window = options;
+  per_window.cap_fixed_rank = sequence.windows_.size() > 1;
   for (const DmdWindow& w : sequence.windows_)
     sequence.models_.push_back(DmdModel::fit(comm, snapshots + w.first * local_rows, local_rows,
-                                             w.count, time[w.first], dt, options));
+                                             w.count, time[w.first], dt, per_window));
   return sequence;
 }
 
@@ -63,6 +71,30 @@ size_t DmdSequence::owner_index(double t) const {
   for (size_t k = 0; k < windows_.size(); ++k)
     if (t < windows_[k].owned_to) return k;
   return windows_.size() - 1;
+}
+
+std::pair<size_t, double> DmdSequence::blend(double t) const {
+  const size_t k = owner_index(t);
+  for (const size_t later : {k, k + 1}) {
+    if (later == 0 || later >= models_.size()) continue;
+    const DmdModel& earlier = models_[later - 1];
+    const double from = models_[later].t0();
+    const double to = earlier.t0() + (windows_[later - 1].count - 1) * earlier.dt();
+    if (to > from && t > from && t < to) {
+      const double s = (t - from) / (to - from);
+      return {later - 1, s * s * (3.0 - 2.0 * s)};
+    }
+  }
+  return {k, 0.0};
+}
+
+void DmdSequence::state(double t, double* out) const {
+  const auto [k, weight] = blend(t);
+  models_[k].state(t, out);
+  if (weight == 0.0) return;
+  std::vector<double> later(static_cast<size_t>(models_[k + 1].local_rows()));
+  models_[k + 1].state(t, later.data());
+  for (size_t i = 0; i < later.size(); ++i) out[i] += weight * (later[i] - out[i]);
 }
 
 std::vector<double> DmdSequence::snapshot_errors(MPI_Comm comm, const double* snapshots,
@@ -87,20 +119,28 @@ std::vector<double> DmdSequence::snapshot_errors(MPI_Comm comm, const double* sn
 }
 
 double holdout_error(MPI_Comm comm, const double* snapshots, long local_rows,
-                     const std::vector<double>& time, const DmdOptions& options) {
+                     const std::vector<double>& time, const DmdOptions& options, long window,
+                     long overlap) {
   const long T = static_cast<long>(time.size());
   const long kept = (T + 1) / 2;
   SNAPFLOW_VERIFY(kept >= 3, "the held-out check needs at least 5 snapshots, got " << T);
   std::vector<double> even(static_cast<size_t>(kept * local_rows));
-  for (long k = 0; k < kept; ++k)
+  std::vector<double> even_time(kept);
+  for (long k = 0; k < kept; ++k) {
     std::copy(snapshots + 2 * k * local_rows, snapshots + (2 * k + 1) * local_rows,
               even.begin() + k * local_rows);
-  // A fixed rank is capped at the kept - 1 columns of the half-sized snapshot matrix.
+    even_time[k] = time[2 * k];
+  }
+  // The same spans of time as the full fit: windows and overlaps of half as many snapshots.
+  // A fixed rank is capped at the columns of the half-sized windows.
+  const long half_window = window > 0 ? std::max(3L, (window + 1) / 2) : 0;
+  const long half_overlap = std::min((overlap + 1) / 2, std::max(0L, half_window - 2));
+  const long columns = (half_window > 0 && half_window < kept ? half_window : kept) - 1;
   DmdOptions half = options;
   if (!half.rank_option.empty() && half.rank_option != "svht")
-    half.rank_option = std::to_string(std::min(std::atol(half.rank_option.c_str()), kept - 1));
-  const DmdModel model =
-      DmdModel::fit(comm, even.data(), local_rows, kept, time[0], time[2] - time[0], half);
+    half.rank_option = std::to_string(std::min(std::atol(half.rank_option.c_str()), columns));
+  const DmdSequence model =
+      DmdSequence::fit(comm, even.data(), local_rows, even_time, half_window, half_overlap, half);
   double sums[2] = {0.0, 0.0}, global[2];
   std::vector<double> x(static_cast<size_t>(local_rows));
   for (long k = 1; k < T; k += 2) {

@@ -19,4 +19,7 @@ void zunmqr_(const char* side, const char* trans, const int* m, const int* n, co
 void zgels_(const char* trans, const int* m, const int* n, const int* nrhs, std::complex<double>* a,
             const int* lda, std::complex<double>* b, const int* ldb, std::complex<double>* work,
             const int* lwork, int* info);
+void zheev_(const char* jobz, const char* uplo, const int* n, std::complex<double>* a,
+            const int* lda, double* w, std::complex<double>* work, const int* lwork, double* rwork,
+            int* info);
 }

@@ -27,7 +27,7 @@ double svht_threshold(const std::vector<double>& sigma, long rows, long cols) {
 }
 
 RankChoice choose_rank(const std::vector<double>& sigma, long rows, long cols,
-                       const std::string& rank_option, double energy) {
+                       const std::string& rank_option, double energy, bool cap_fixed) {
   SNAPFLOW_VERIFY(!sigma.empty() && sigma.front() > 0,
                   "DMD: the snapshot matrix is zero (no singular value above 0)");
   for (double s : sigma)
@@ -54,12 +54,13 @@ RankChoice choose_rank(const std::vector<double>& sigma, long rows, long cols,
     SNAPFLOW_VERIFY(
         errno == 0 && end && *end == '\0' && wanted >= 1,
         "option -dmd_rank: expected a positive integer or 'svht', got " << quoted(rank_option));
-    SNAPFLOW_VERIFY(wanted <= positive,
+    SNAPFLOW_VERIFY(wanted <= positive || cap_fixed,
                     "option -dmd_rank: " << wanted << " exceeds the numerical rank " << positive
                                          << " of the snapshot matrix X (singular values above "
                                             "1e-13 sigma_1; identical snapshots add no rank)");
-    choice.rank = static_cast<int>(wanted);
+    choice.rank = static_cast<int>(std::min<long>(wanted, positive));
     rule << "fixed " << wanted;
+    if (wanted > positive) rule << ", capped at the window's numerical rank " << positive;
   } else {
     const double fraction = energy > 0 ? energy : 0.9999;
     SNAPFLOW_VERIFY(fraction <= 1.0, "option -dmd_energy: " << fraction << " is not in (0, 1]");

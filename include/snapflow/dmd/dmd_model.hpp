@@ -8,7 +8,10 @@
 // (rank_rule.hpp); A~ = U^T Y V S^-1 is reduced over the ranks and its eigendecomposition done
 // on rank 0 and broadcast; the exact modes Phi = Y V S^-1 W stay distributed by rows; the
 // amplitudes b solve min ||Phi b - x_0|| by a tall-skinny QR (local QRs, Q^H x_0 applied
-// with Householder reflectors, then a QR of the stacked R factors), not the normal equations.
+// with Householder reflectors, then a QR of the stacked R factors), not the normal equations;
+// or, by default, b minimises the error over every snapshot of the window (Jovanovic et al.
+// 2014): P b = q with P = (Phi^H Phi) .* conj(V V^H), V the Vandermonde matrix of the
+// eigenvalues, from r x r and r x m products reduced over the ranks.
 #pragma once
 
 #include <mpi.h>
@@ -22,6 +25,10 @@ namespace snapflow {
 struct DmdOptions {
   std::string rank_option;  // "", "N" or "svht" (-dmd_rank)
   double energy = 0.0;      // -dmd_energy; <= 0: unset
+  // -dmd_amplitudes: fit b to every snapshot of the window, min sum_k ||Phi L^k b - x_k||
+  // (default), or to the first alone, min ||Phi b - x_0|| (the seed paper's choice).
+  bool amplitudes_from_all = true;
+  bool cap_fixed_rank = false;  // set for the windows of a sequence (see choose_rank)
 };
 
 // Wall seconds of the stages of one fit (also PETSc log stages for -log_view).
@@ -29,7 +36,7 @@ struct DmdTimings {
   double svd = 0.0;         // SLEPc truncated SVD of X
   double projection = 0.0;  // A~ = U^T Y V S^-1 and its eigendecomposition
   double modes = 0.0;       // Phi = Y V S^-1 W and its normalisation
-  double amplitudes = 0.0;  // tall-skinny QR least squares
+  double amplitudes = 0.0;  // least squares for the amplitudes
 };
 
 class DmdModel {

@@ -4,6 +4,7 @@
 
 #include <mpi.h>
 
+#include <utility>
 #include <vector>
 
 #include "snapflow/dmd/dmd_model.hpp"
@@ -17,8 +18,17 @@ struct DmdWindow {
   double owned_from = 0.0, owned_to = 0.0;
 };
 
+// The default windowing (-dmd_window auto): windows of 8 snapshots sharing 3 when the series
+// has at least 16, else one window. Short windows follow a day's changing dynamics (a
+// commuter day is not one linear system); measured in docs/dmd.md.
+struct DmdWindowing {
+  long window = 0, overlap = 0;  // window 0: one window
+};
+DmdWindowing auto_windowing(long snapshots);
+
 // Windows of `window` snapshots advancing by window - overlap; the last one ends at the last
-// snapshot. window <= 0 or >= T gives one window. Throws on values that cannot work.
+// snapshot (and may share more with the one before). window <= 0 or >= T gives one window. Throws
+// on values that cannot work.
 std::vector<DmdWindow> plan_windows(const std::vector<double>& time, long window, long overlap);
 
 class DmdSequence {
@@ -36,7 +46,11 @@ class DmdSequence {
   // The model of the window that owns time t (the first / last window beyond the ends).
   const DmdModel& owner(double t) const { return models_[owner_index(t)]; }
   size_t owner_index(double t) const;
-  void state(double t, double* out) const { owner(t).state(t, out); }
+  // x(t) is its owner's state, except inside the overlap of two windows, where it moves
+  // smoothly (smoothstep weights) from the earlier window's state to the later's, so states
+  // do not jump at window boundaries: x = (1 - w) x_k + w x_{k+1} for the returned {k, w}.
+  std::pair<size_t, double> blend(double t) const;
+  void state(double t, double* out) const;
   // Collective: relative 2-norm error at every input snapshot, each from its owner.
   std::vector<double> snapshot_errors(MPI_Comm comm, const double* snapshots,
                                       const std::vector<double>& time) const;
@@ -47,9 +61,11 @@ class DmdSequence {
 };
 
 // Collective: the seed paper's check (its eq. 4.1): fit on every other snapshot and return
-// the relative Frobenius error ||X_dmd - X|| / ||X|| over the skipped ones. A fixed
-// -dmd_rank is capped at what the half-sized snapshot matrix allows.
+// the relative Frobenius error ||X_dmd - X|| / ||X|| over the skipped ones. Windows (window,
+// overlap as for DmdSequence::fit; 0: one window) cover the same spans of time with half as
+// many snapshots; a fixed -dmd_rank is capped at what the half-sized windows allow.
 double holdout_error(MPI_Comm comm, const double* snapshots, long local_rows,
-                     const std::vector<double>& time, const DmdOptions& options);
+                     const std::vector<double>& time, const DmdOptions& options, long window = 0,
+                     long overlap = 0);
 
 }  // namespace snapflow
