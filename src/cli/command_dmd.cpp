@@ -70,7 +70,7 @@ int run_dmd(const CommandLine&) {
 
   const DmdOptions options = dmd_options_from_database();
   const long T = meta.snapshots();
-  const DmdWindowing windowing = dmd_windowing_from_database(T);
+  const DmdWindowing windowing = resolve_windowing(dmd_window_request_from_database(), T);
   const long window = windowing.window, overlap = windowing.overlap;
   const double start = MPI_Wtime();
   const DmdSequence sequence = DmdSequence::fit(comm, density.data(), reader.local_cells(),

@@ -53,19 +53,11 @@ DmdOptions dmd_options_from_database() {
   return options;
 }
 
-DmdWindowing dmd_windowing_from_database(long snapshots) {
-  const std::string window = option_string("dmd_window", "auto");
-  DmdWindowing windowing;
-  if (window == "auto")
-    windowing = auto_windowing(snapshots);
-  else
-    windowing.window = option_long("dmd_window", 0, 0, snapshots);
-  const bool windowed = windowing.window > 0 && windowing.window < snapshots;
-  const long default_overlap = windowed ? std::min(windowing.overlap > 0 ? windowing.overlap : 3,
-                                                   std::max(0L, windowing.window - 2))
-                                        : 0;
-  windowing.overlap = option_long("dmd_overlap", default_overlap, 0, snapshots);
-  return windowing;
+DmdWindowRequest dmd_window_request_from_database() {
+  DmdWindowRequest request;
+  request.window = option_string("dmd_window", "auto");
+  request.overlap = option_long("dmd_overlap", -1, 0, 1L << 40);
+  return request;
 }
 
 }  // namespace snapflow

@@ -1,6 +1,7 @@
 #include "snapflow/dmd/dmd_windows.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -14,6 +15,36 @@ DmdWindowing auto_windowing(long snapshots) {
   constexpr long kWindow = 8, kOverlap = 3;
   if (snapshots < 2 * kWindow) return {};
   return {kWindow, kOverlap};
+}
+
+DmdWindowing resolve_windowing(const DmdWindowRequest& request, long snapshots) {
+  DmdWindowing windowing;
+  if (request.window == "auto") {
+    windowing = auto_windowing(snapshots);
+  } else {
+    errno = 0;
+    char* end = nullptr;
+    const long window = std::strtol(request.window.c_str(), &end, 10);
+    SNAPFLOW_VERIFY(errno == 0 && end && *end == '\0' && !request.window.empty(),
+                    "option -dmd_window: expected a number of snapshots or 'auto', got "
+                        << quoted(request.window));
+    SNAPFLOW_VERIFY(
+        window >= 0 && window <= snapshots,
+        "option -dmd_window: " << window << " is out of range [0, " << snapshots << "]");
+    windowing.window = window;
+  }
+  const bool windowed = windowing.window > 0 && windowing.window < snapshots;
+  if (request.overlap >= 0) {
+    SNAPFLOW_VERIFY(request.overlap <= snapshots, "option -dmd_overlap: " << request.overlap
+                                                                          << " is out of range [0, "
+                                                                          << snapshots << "]");
+    windowing.overlap = request.overlap;
+  } else {
+    windowing.overlap = windowed ? std::min(windowing.overlap > 0 ? windowing.overlap : 3L,
+                                            std::max(0L, windowing.window - 2))
+                                 : 0;
+  }
+  return windowing;
 }
 
 std::vector<DmdWindow> plan_windows(const std::vector<double>& time, long window, long overlap) {

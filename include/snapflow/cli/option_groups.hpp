@@ -14,8 +14,7 @@ extern const OptionGroup kMissingOptions;    // -missing
 
 // The DMD group's values from the options database (checked; throws naming the option).
 DmdOptions dmd_options_from_database();
-// -dmd_window W|auto|0 and -dmd_overlap O for a series of `snapshots` (auto by default; the
-// overlap defaults to 3, or less in short windows, when there are windows).
-DmdWindowing dmd_windowing_from_database(long snapshots);
+// -dmd_window and -dmd_overlap as given (resolve_windowing applies them to a series).
+DmdWindowRequest dmd_window_request_from_database();
 
 }  // namespace snapflow

@@ -4,6 +4,7 @@
 
 #include <mpi.h>
 
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -25,6 +26,14 @@ struct DmdWindowing {
   long window = 0, overlap = 0;  // window 0: one window
 };
 DmdWindowing auto_windowing(long snapshots);
+
+// -dmd_window W|auto|0 and -dmd_overlap O as given (overlap < 0: not given), resolved against
+// a series of `snapshots`: an explicit W gets the overlap 3 (W - 2 if smaller) by default.
+struct DmdWindowRequest {
+  std::string window = "auto";
+  long overlap = -1;
+};
+DmdWindowing resolve_windowing(const DmdWindowRequest& request, long snapshots);
 
 // Windows of `window` snapshots advancing by window - overlap; the last one ends at the last
 // snapshot (and may share more with the one before). window <= 0 or >= T gives one window. Throws

@@ -1,0 +1,40 @@
+// What `snapflow run` is asked to do, as read from the options before any work: files, fine
+// steps, the transport problem, the DMD, and how the run is controlled. The command line
+// fills it (src/cli/command_run.cpp); run_pipeline (run.hpp) carries it out.
+#pragma once
+
+#include <string>
+
+#include "snapflow/dmd/dmd_model.hpp"
+#include "snapflow/dmd/dmd_windows.hpp"
+#include "snapflow/io/density_stats.hpp"
+#include "snapflow/schedule/fine_schedule.hpp"
+#include "snapflow/schedule/segment_solver.hpp"
+
+namespace snapflow {
+
+// Faults the tests inject (-test_*): negative values are off.
+struct RunTestHooks {
+  long signal_after_writes = -1;  // every rank sends itself SIGTERM after this write
+  long kill_after_writes = -1;    // every rank kills itself (SIGKILL) after this write
+  long fail_on_rank = -1;         // this rank alone fails once the DMD is fitted
+};
+
+struct RunConfig {
+  std::string input, output;
+  std::string summary;  // JSON summary path; empty: none
+  // Neither fine_dt nor vmax given: the input's vmax attribute sets the fine step.
+  FineScheduleOptions schedule;
+  // The transport problem; its grid, mask and zones come from the input.
+  SegmentSettings segment;
+  DmdOptions dmd;
+  DmdWindowRequest dmd_windows;
+  double state_floor = 0.0;  // -state_floor
+  MissingPolicy missing = MissingPolicy::kRefuse;
+  bool resume = false;
+  double progress_seconds = 10.0;
+  int threads = 1;  // worker threads per rank (the same on every rank)
+  RunTestHooks test;
+};
+
+}  // namespace snapflow

@@ -1,0 +1,41 @@
+// The figures of a finished `snapflow run`: what it printed at the end and what -summary
+// writes as JSON (stage timings, LPs by status, mass moved/created/destroyed/clipped, the DMD's
+// errors, peak memory and, with a known velocity, the velocity error).
+#pragma once
+
+#include <string>
+
+#include "snapflow/analysis/velocity_error.hpp"
+
+namespace snapflow {
+
+// Wall seconds of the run's stages (also its PETSc log stages).
+struct StageSeconds {
+  double read = 0, dmd = 0, states = 0, transport = 0, write = 0, evaluate = 0;
+};
+
+struct RunSummary {
+  std::string input, output, xdmf;
+  int ranks = 1, threads = 1;
+  long cells = 0, steps = 0, frames = 0;
+  double fine_dt = 0.0;
+  long resumed_frames = 0;  // frames done before this run (-resume)
+  StageSeconds stages;
+  double total_seconds = 0.0;
+  long optimal = 0, relaxed = 0, infeasible = 0;  // every step of the output, by status
+  long solved_this_run = 0;
+  double lps_per_second = 0.0;
+  double load_balance = 1.0;  // the least busy rank's share of its workers' time
+  double moved = 0, created = 0, destroyed = 0, clipped = 0;
+  size_t dmd_windows = 0;
+  int dmd_rank = 0;  // the first window's
+  double dmd_error_max = 0.0, dmd_error_mean = 0.0;
+  double peak_memory_mb = 0.0;  // largest over the ranks
+  bool with_truth = false;
+  VelocityError velocity;
+
+  std::string json() const;
+  void print() const;  // the closing lines on stdout (rank 0 calls it)
+};
+
+}  // namespace snapflow
