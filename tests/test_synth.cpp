@@ -221,5 +221,47 @@ TEST(SynthProvince, CommutersMoveTowardsTheCityInTheMorningAndBackInTheEvening) 
   EXPECT_LT(inward(71), 0.0);
 }
 
+// province-dense: every cell of the province populated, a background of the asked mean on
+// top of the sparse day, and snapshots that differ from the noise-free truth by about the
+// asked noise while the truth (fill_state) and the velocity stay those of the sparse day.
+TEST(SynthProvince, DensePopulationFillsEveryCellAndAddsTheEstimationNoise) {
+  ProvinceParams sparse = small_province();
+  ProvinceParams dense = sparse;
+  dense.dense = true;
+  const ProvinceCase thin(sparse), full(dense);
+  const Grid g = full.layout().grid;
+  const auto mask = full.mask();
+  std::vector<double> a(g.cells()), b(g.cells()), clean(g.cells()), va(2 * g.cells()),
+      vb(2 * g.cells());
+  const long t = 31;  // 07:45
+  thin.fill_state(t * sparse.snapshot_dt, a.data(), va.data());
+  full.fill_state(t * dense.snapshot_dt, clean.data(), vb.data());
+  full.fill_snapshot(t, b.data(), vb.data());
+  long inside = 0, empty = 0;
+  double added = 0.0, noise2 = 0.0, clean2 = 0.0, momentum_thin = 0.0, momentum_full = 0.0;
+  for (long k = 0; k < g.cells(); ++k) {
+    if (!mask[k]) {
+      EXPECT_EQ(b[k], 0.0);
+      continue;
+    }
+    ++inside;
+    empty += clean[k] <= 0.5;
+    added += clean[k] - a[k];
+    noise2 += (b[k] - clean[k]) * (b[k] - clean[k]);
+    clean2 += clean[k] * clean[k];
+    momentum_thin += a[k] * va[2 * k];
+  }
+  full.fill_state(t * dense.snapshot_dt, clean.data(), vb.data());
+  for (long k = 0; k < g.cells(); ++k) momentum_full += clean[k] * vb[2 * k];
+  EXPECT_EQ(empty, 0) << "cells with less than half a person";
+  EXPECT_NEAR(added / inside, dense.background, 1e-9 * dense.background);
+  EXPECT_NEAR(std::sqrt(noise2 / clean2), dense.noise, 0.3 * dense.noise);
+  // The background stays put: the commuters' momentum is the sparse day's.
+  EXPECT_NEAR(momentum_full, momentum_thin, 1e-9 * std::fabs(momentum_thin));
+  // A snapshot's noise is the same whenever it is made (each rank writes its own snapshots).
+  full.fill_snapshot(t, a.data(), va.data());
+  EXPECT_EQ(a, b);
+}
+
 }  // namespace
 }  // namespace snapflow

@@ -62,7 +62,13 @@ const OptionGroup kProvinceOptions = {
      {"parcel_people", "N", "people per travelling parcel (3)"},
      {"min_speed", "K", "slowest travel (20 km/h)"},
      {"max_speed", "K", "fastest travel (50 km/h)"},
-     {"seed", "N", "random seed (2024)"}}};
+     {"seed", "N", "random seed (2024)"},
+     {"population", "sparse|dense",
+      "sparse: people in the towns and a thin countryside (default); dense: as\n"
+      "measured presence rasters, every cell populated (a correlated background)\n"
+      "and per-snapshot estimation noise"},
+     {"background", "N", "dense: mean people per cell of the background (8)"},
+     {"noise", "f", "dense: relative per-snapshot estimation noise (0.03)"}}};
 
 const OptionGroup kBurgersOptions = {
     "CASE burgers (2D viscous Burgers, periodic unit square, finite differences)",
@@ -131,6 +137,9 @@ std::unique_ptr<SynthCase> make_case(const std::string& name) {
     p.min_speed_kmh = option_double("min_speed", p.min_speed_kmh, 1e-12, kHuge);
     p.max_speed_kmh = option_double("max_speed", p.max_speed_kmh, 1e-12, kHuge);
     p.seed = static_cast<uint64_t>(option_long("seed", static_cast<long>(p.seed), 0, kMaxLong));
+    p.dense = option_choice("population", "sparse", {"sparse", "dense"}) == "dense";
+    p.background = option_double("background", p.background, 0.0, kHuge);
+    p.noise = option_double("noise", p.noise, 0.0, 0.5);
     return std::make_unique<ProvinceCase>(p);
   }
   if (name == "burgers") {

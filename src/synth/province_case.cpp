@@ -33,6 +33,8 @@ ProvinceCase::ProvinceCase(const ProvinceParams& p) : params_(p) {
   SNAPFLOW_VERIFY(p.commuter_fraction >= 0 && p.commuter_fraction <= 1,
                   "synth province: -commuter_fraction must be in [0, 1]");
   SNAPFLOW_VERIFY(p.parcel_people > 0, "synth province: -parcel_people must be > 0");
+  SNAPFLOW_VERIFY(p.background >= 0 && p.noise >= 0 && p.noise < 1,
+                  "synth province: need -background >= 0 and 0 <= -noise < 1");
   SNAPFLOW_VERIFY(p.min_speed_kmh > 0 && p.min_speed_kmh <= p.max_speed_kmh,
                   "synth province: need 0 < -min_speed <= -max_speed (km/h)");
   grid_ = Grid{p.nx, p.ny, p.dx, p.dy, 0.0, 0.0};
@@ -103,6 +105,7 @@ ProvinceCase::ProvinceCase(const ProvinceParams& p) : params_(p) {
   for (size_t s = 1; s < settlements.size(); ++s)
     settlements[s].people *= 1.0 - p.commuter_fraction;  // the rest stays put
   build_static_population(settlements, (1.0 - kCityShare - kTownShare) * p.people);
+  if (p.dense) add_dense_background();
 
   zones_.assign(static_cast<size_t>(grid_.cells()), -1);
   for (int j = 0; j < grid_.ny; ++j)
@@ -156,6 +159,46 @@ void ProvinceCase::build_static_population(const std::vector<Settlement>& settle
   add(rural);
 }
 
+void ProvinceCase::add_dense_background() {
+  // A log-normal field, correlated over about kCorrelationCells: Gaussian values on a coarse
+  // lattice, interpolated bicubically-smooth (smoothstep weights) to the cells.
+  constexpr int kCorrelationCells = 12;
+  const int cx = grid_.nx / kCorrelationCells + 2, cy = grid_.ny / kCorrelationCells + 2;
+  SplitMix64 random(params_.seed + 2);
+  std::vector<double> lattice(static_cast<size_t>(cx) * cy);
+  for (double& v : lattice) v = random.normal();
+  const auto smooth = [](double a) { return a * a * (3.0 - 2.0 * a); };
+  std::vector<double> field(static_cast<size_t>(grid_.cells()), 0.0);
+  double sum = 0.0;
+  long inside = 0;
+  for (int j = 0; j < grid_.ny; ++j)
+    for (int i = 0; i < grid_.nx; ++i) {
+      const long k = grid_.index(j, i);
+      if (!mask_[k]) continue;
+      const double u = static_cast<double>(i) / kCorrelationCells;
+      const double v = static_cast<double>(j) / kCorrelationCells;
+      const int i0 = static_cast<int>(u), j0 = static_cast<int>(v);
+      const double a = smooth(u - i0), b = smooth(v - j0);
+      const auto at = [&](int jj, int ii) { return lattice[static_cast<size_t>(jj) * cx + ii]; };
+      const double g = (1 - a) * (1 - b) * at(j0, i0) + a * (1 - b) * at(j0, i0 + 1) +
+                       (1 - a) * b * at(j0 + 1, i0) + a * b * at(j0 + 1, i0 + 1);
+      field[k] = std::exp(0.6 * g);
+      sum += field[k];
+      ++inside;
+    }
+  if (inside == 0 || sum <= 0) return;
+  const double scale = params_.background * static_cast<double>(inside) / sum;
+  for (size_t k = 0; k < field.size(); ++k) static_density_[k] += scale * field[k];
+}
+
+void ProvinceCase::fill_snapshot(long t, double* density, double* velocity) const {
+  fill_state(layout().time.at(static_cast<size_t>(t)), density, velocity);
+  if (!params_.dense || params_.noise <= 0) return;
+  SplitMix64 random(params_.seed + 1000003ULL * static_cast<uint64_t>(t + 1));
+  for (long k = 0; k < grid_.cells(); ++k)
+    density[k] *= std::max(0.0, 1.0 + params_.noise * random.normal());
+}
+
 void ProvinceCase::deposit(double x, double y, double mass, double vx, double vy, double* density,
                            double* momentum) const {
   // Bilinear weights between the four surrounding cell centres, renormalised over the
@@ -190,7 +233,9 @@ SnapshotLayout ProvinceCase::layout() const {
   layout.units = "people per cell";
   layout.time_units = "s since 00:00 of the synthetic day";
   layout.crs = "local metric grid (synthetic), metres";
-  layout.description = "snapflow synth province: synthetic commuter day";
+  layout.description = params_.dense ? "snapflow synth province: synthetic commuter day, dense "
+                                       "population with estimation noise"
+                                     : "snapflow synth province: synthetic commuter day";
   return layout;
 }
 

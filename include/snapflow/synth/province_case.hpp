@@ -7,6 +7,12 @@
 // grid (weights renormalised over unmasked cells), so the total mass is conserved to
 // rounding and the velocity of every cell (momentum / mass) is known exactly.
 // /zones holds the nearest settlement (0 = the city, 1.. = towns).
+//
+// `-population dense` (the `province-dense` workload) makes it look like a measured presence
+// raster: a spatially correlated background of people in every cell (under and between the
+// towns; `background` people per cell on average) who stay put, and per-snapshot estimation
+// noise (each cell of each snapshot scaled by 1 + noise x N(0, 1), at least 0). The truth
+// velocity is that of the noise-free state, whose mass includes the background.
 #pragma once
 
 #include <vector>
@@ -26,6 +32,9 @@ struct ProvinceParams {
   double parcel_people = 3.0;       // people per travelling parcel
   double min_speed_kmh = 20.0, max_speed_kmh = 50.0;
   uint64_t seed = 2024;
+  bool dense = false;       // -population dense
+  double background = 8.0;  // dense: mean people per cell of the background
+  double noise = 0.03;      // dense: relative per-snapshot estimation noise
 };
 
 class ProvinceCase : public SynthCase {
@@ -33,6 +42,7 @@ class ProvinceCase : public SynthCase {
   explicit ProvinceCase(const ProvinceParams& params);
   SnapshotLayout layout() const override;
   void fill_state(double time, double* density, double* velocity) const override;
+  void fill_snapshot(long t, double* density, double* velocity) const override;
   std::vector<uint8_t> mask() const override { return mask_; }
   std::vector<int32_t> zones() const override { return zones_; }
 
@@ -52,6 +62,7 @@ class ProvinceCase : public SynthCase {
   };
   bool inside_outline(double x, double y, double scale) const;
   void build_static_population(const std::vector<Settlement>& settlements, double rural);
+  void add_dense_background();
   void deposit(double x, double y, double mass, double vx, double vy, double* density,
                double* momentum) const;
 

@@ -21,8 +21,9 @@ class SynthCase {
   // The state at any `time` (s): mass per cell `density` [ny][nx] and the mean velocity of
   // that mass `velocity` [ny][nx][2] (length unit per second).
   virtual void fill_state(double time, double* density, double* velocity) const = 0;
-  // The state at snapshot t of the layout.
-  void fill_snapshot(long t, double* density, double* velocity) const;
+  // The state at snapshot t of the layout, as the input file holds it (a case may add the
+  // estimation noise of measured snapshots; fill_state stays the noise-free truth).
+  virtual void fill_snapshot(long t, double* density, double* velocity) const;
   // Whole-grid mask [ny][nx] and zones; only called when the layout says they exist.
   virtual std::vector<uint8_t> mask() const { return {}; }
   virtual std::vector<int32_t> zones() const { return {}; }
