@@ -10,6 +10,7 @@
 #include "snapflow/core/log_stage.hpp"
 #include "snapflow/core/mpi_context.hpp"
 #include "snapflow/core/petsc_check.hpp"
+#include "snapflow/core/petsc_owner.hpp"
 #include "snapflow/dmd/rank_rule.hpp"
 
 namespace snapflow {
@@ -45,13 +46,13 @@ Svd truncated_svd(MPI_Comm comm, const double* x, long local_rows, long m,
                   const DmdOptions& options, RankChoice& choice) {
   long global_rows = 0;
   MPI_Allreduce(&local_rows, &global_rows, 1, MPI_LONG, MPI_SUM, comm);
-  Mat X;
-  SNAPFLOW_PETSC(
-      MatCreateDense(comm, local_rows, PETSC_DECIDE, global_rows, m, const_cast<double*>(x), &X));
+  OwnedMat X;
+  SNAPFLOW_PETSC(MatCreateDense(comm, local_rows, PETSC_DECIDE, global_rows, m,
+                                const_cast<double*>(x), X.out()));
   SNAPFLOW_PETSC(MatAssemblyBegin(X, MAT_FINAL_ASSEMBLY));
   SNAPFLOW_PETSC(MatAssemblyEnd(X, MAT_FINAL_ASSEMBLY));
-  SVD svd;
-  SNAPFLOW_PETSC(SVDCreate(comm, &svd));
+  OwnedSvd svd;
+  SNAPFLOW_PETSC(SVDCreate(comm, svd.out()));
   SNAPFLOW_PETSC(SVDSetOperators(svd, X, nullptr));
   // Products with X^T go through MatMultTranspose: an explicit transpose would cost a copy
   // of X and the assembly stash (about 2.5x X's share of memory per rank).
@@ -76,10 +77,10 @@ Svd truncated_svd(MPI_Comm comm, const double* x, long local_rows, long m,
                        options.cap_fixed_rank);
   const int r = choice.rank;
   out.right.resize(static_cast<size_t>(r) * m);
-  Vec u, v, v_all;
-  VecScatter to_all;
-  SNAPFLOW_PETSC(MatCreateVecs(X, &v, &u));
-  SNAPFLOW_PETSC(VecScatterCreateToAll(v, &to_all, &v_all));
+  OwnedVec u, v, v_all;
+  OwnedVecScatter to_all;
+  SNAPFLOW_PETSC(MatCreateVecs(X, v.out(), u.out()));
+  SNAPFLOW_PETSC(VecScatterCreateToAll(v, to_all.out(), v_all.out()));
   for (int i = 0; i < r; ++i) {
     PetscReal s = 0;
     SNAPFLOW_PETSC(SVDGetSingularTriplet(svd, i, &s, u, v));
@@ -90,12 +91,6 @@ Svd truncated_svd(MPI_Comm comm, const double* x, long local_rows, long m,
     std::copy(values, values + m, out.right.begin() + static_cast<long>(i) * m);
     SNAPFLOW_PETSC(VecRestoreArrayRead(v_all, &values));
   }
-  SNAPFLOW_PETSC(VecScatterDestroy(&to_all));
-  SNAPFLOW_PETSC(VecDestroy(&v_all));
-  SNAPFLOW_PETSC(VecDestroy(&u));
-  SNAPFLOW_PETSC(VecDestroy(&v));
-  SNAPFLOW_PETSC(SVDDestroy(&svd));
-  SNAPFLOW_PETSC(MatDestroy(&X));
   return out;
 }
 
