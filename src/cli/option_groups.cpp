@@ -1,8 +1,6 @@
 #include "snapflow/cli/option_groups.hpp"
 
-#include <algorithm>
 #include <limits>
-#include <string>
 
 #include "snapflow/cli/options.hpp"
 

@@ -238,6 +238,8 @@ std::vector<Complex> least_squares(MPI_Comm comm, const double* re, const double
 // Hermitian positive semi-definite: it is solved on rank 0 through its eigendecomposition,
 // dropping directions below 1e-13 of its largest eigenvalue (modes the data cannot tell apart),
 // and b is broadcast.
+constexpr int kNotFinite = -1000;  // a status no LAPACK routine returns
+
 std::vector<Complex> amplitudes_over_window(MPI_Comm comm, const double* re, const double* im,
                                             const double* snapshots, int local_rows, int count,
                                             const std::vector<Complex>& lambda) {
@@ -282,16 +284,26 @@ std::vector<Complex> amplitudes_over_window(MPI_Comm comm, const double* re, con
         const size_t ik = static_cast<size_t>(k) * r + i;
         q[i] += std::conj(powers[k * r + i]) * Complex(rx_block[ik], -ix_block[ik]);
       }
+    // A growing mode over a long window can overflow lambda^k: refuse rather than return
+    // amplitudes that are zero or NaN.
+    bool finite = true;
+    for (const Complex& v : p)
+      finite = finite && std::isfinite(v.real()) && std::isfinite(v.imag());
+    for (const Complex& v : q)
+      finite = finite && std::isfinite(v.real()) && std::isfinite(v.imag());
+    if (!finite) info = kNotFinite;
     std::vector<double> eigenvalues(r), rwork(std::max(1, 3 * r - 2));
     std::vector<Complex> work(1);
     const char vectors = 'V', upper = 'U';
     int lwork = -1;
-    zheev_(&vectors, &upper, &r, p.data(), &r, eigenvalues.data(), work.data(), &lwork,
-           rwork.data(), &info);
-    lwork = std::max(1, static_cast<int>(work[0].real()));
-    work.resize(lwork);
-    zheev_(&vectors, &upper, &r, p.data(), &r, eigenvalues.data(), work.data(), &lwork,
-           rwork.data(), &info);
+    if (info == 0) {
+      zheev_(&vectors, &upper, &r, p.data(), &r, eigenvalues.data(), work.data(), &lwork,
+             rwork.data(), &info);
+      lwork = std::max(1, static_cast<int>(work[0].real()));
+      work.resize(lwork);
+      zheev_(&vectors, &upper, &r, p.data(), &r, eigenvalues.data(), work.data(), &lwork,
+             rwork.data(), &info);
+    }
     const double cutoff = 1e-13 * std::max(eigenvalues.back(), 0.0);
     for (int e = 0; e < r && info == 0; ++e) {
       if (eigenvalues[e] <= cutoff) continue;
@@ -303,6 +315,10 @@ std::vector<Complex> amplitudes_over_window(MPI_Comm comm, const double* re, con
     }
   }
   MPI_Bcast(&info, 1, MPI_INT, 0, comm);
+  SNAPFLOW_VERIFY(info != kNotFinite,
+                  "DMD: a mode grows too fast over the window for its amplitudes to be fitted "
+                  "to every snapshot (lambda^k overflows); use shorter windows (-dmd_window), a "
+                  "lower -dmd_rank or -dmd_amplitudes first");
   SNAPFLOW_VERIFY(info == 0,
                   "DMD: the eigendecomposition of the amplitudes' normal equations "
                   "failed (LAPACK zheev info "

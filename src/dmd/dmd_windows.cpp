@@ -11,10 +11,13 @@
 
 namespace snapflow {
 
+namespace {
+constexpr long kAutoWindow = 8, kDefaultOverlap = 3;
+}  // namespace
+
 DmdWindowing auto_windowing(long snapshots) {
-  constexpr long kWindow = 8, kOverlap = 3;
-  if (snapshots < 2 * kWindow) return {};
-  return {kWindow, kOverlap};
+  if (snapshots < 2 * kAutoWindow) return {};
+  return {kAutoWindow, kDefaultOverlap};
 }
 
 DmdWindowing resolve_windowing(const DmdWindowRequest& request, long snapshots) {
@@ -40,9 +43,7 @@ DmdWindowing resolve_windowing(const DmdWindowRequest& request, long snapshots) 
                                                                           << snapshots << "]");
     windowing.overlap = request.overlap;
   } else {
-    windowing.overlap = windowed ? std::min(windowing.overlap > 0 ? windowing.overlap : 3L,
-                                            std::max(0L, windowing.window - 2))
-                                 : 0;
+    windowing.overlap = windowed ? std::clamp(windowing.window - 2, 0L, kDefaultOverlap) : 0;
   }
   return windowing;
 }
