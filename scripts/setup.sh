@@ -15,6 +15,7 @@ packages=(
   libgdal-dev libproj-dev gdal-bin
   python3 python3-numpy python3-scipy python3-h5py python3-matplotlib python3-pot
   python3-pandas python3-netcdf4 python3-xarray python3-h5netcdf python3-hdf5storage
+  python3-pil python3-gdal ffmpeg
 )
 bash scripts/install_packages.sh "${packages[@]}"
 

@@ -74,6 +74,25 @@ bool is_geographic_crs(const std::string& crs) {
          type == PJ_TYPE_GEOGRAPHIC_CRS;
 }
 
+CrsFacts crs_facts(const std::string& crs) {
+  Context context = new_context();
+  Pj pj = read_crs(context.get(), crs);
+  CrsFacts facts;
+  facts.geographic = is_geographic_crs(crs);
+  if (const char* wkt = proj_as_wkt(context.get(), pj.get(), PJ_WKT2_2019, nullptr))
+    facts.wkt = wkt;
+  // A compound or bound CRS keeps its axes in the horizontal component.
+  Pj horizontal(proj_crs_get_sub_crs(context.get(), pj.get(), 0));
+  Pj system(
+      proj_crs_get_coordinate_system(context.get(), horizontal ? horizontal.get() : pj.get()));
+  const char* unit = nullptr;
+  if (system && proj_cs_get_axis_count(context.get(), system.get()) > 0)
+    proj_cs_get_axis_info(context.get(), system.get(), 0, nullptr, nullptr, nullptr, nullptr, &unit,
+                          nullptr, nullptr);
+  if (unit) facts.axis_unit = unit;
+  return facts;
+}
+
 std::string utm_crs(double longitude, double latitude) {
   const int zone =
       std::min(60, std::max(1, static_cast<int>(std::floor((longitude + 180.0) / 6.0)) + 1));

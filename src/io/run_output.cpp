@@ -21,11 +21,6 @@ hsize_t chunk_rows(const Grid& grid, hsize_t bytes_per_cell) {
   return std::clamp<hsize_t>(kChunkBytes / row, 1, static_cast<hsize_t>(grid.ny));
 }
 
-void set_units(hid_t file, const std::string& dataset, const std::string& units) {
-  Hid set(H5Dopen2(file, dataset.c_str(), H5P_DEFAULT), H5Dclose);
-  write_string_attribute(set, "units", units);
-}
-
 const char* const kFineDatasets[] = {"cost", "moved", "created", "destroyed", "clipped"};
 
 }  // namespace
@@ -139,6 +134,8 @@ void RunOutput::create_datasets() {
   if (Z > 0) {
     create_dataset(file_, "/od/flow", H5T_IEEE_F64LE, {F, Z, Z}, {1, Z, Z}, kDeflateLevel);
     create_dataset(file_, "/od/zone_ids", H5T_STD_I32LE, {Z});
+    create_dataset(file_, "/od/zones", H5T_STD_I32LE, {ny, nx}, {chunk_rows(g, 4), nx},
+                   kDeflateLevel);
   }
 
   const bool root = comm_rank(comm_) == 0;
@@ -149,17 +146,14 @@ void RunOutput::create_datasets() {
   write_box("/frames/time", H5T_NATIVE_DOUBLE, {0}, {root ? F + 1 : 0}, frame_time.data());
   write_box("/fine/time", H5T_NATIVE_DOUBLE, {0}, {root ? K + 1 : 0}, step_time.data());
   write_box("/frames/done", H5T_NATIVE_UINT8, {0}, {root ? F : 0}, none.data());
-  if (Z > 0)
+  if (Z > 0) {
     write_box("/od/zone_ids", H5T_NATIVE_INT32, {0}, {root ? Z : 0}, description_.zone_ids.data());
-
-  set_units(file_, "/frames/time", "s");
-  set_units(file_, "/frames/flow", "mass moved during the frame");
-  set_units(file_, "/frames/velocity", "length/s");
-  set_units(file_, "/frames/density", "mass per cell");
-  set_units(file_, "/fine/time", "s");
-  set_units(file_, "/fine/cost", "mass x length");
-  set_units(file_, "/fine/status", "0 optimal, 1 relaxed, 2 infeasible");
-  if (Z > 0) set_units(file_, "/od/flow", "mass moved from zone [a] to zone [b] during the frame");
+    std::vector<int32_t> zones(description_.zone_of_cell.size(), -1);
+    for (size_t c = 0; c < zones.size(); ++c)
+      if (description_.zone_of_cell[c] >= 0)
+        zones[c] = description_.zone_ids[description_.zone_of_cell[c]];
+    write_box("/od/zones", H5T_NATIVE_INT32, {0}, {root ? ny : 0}, zones.data());
+  }
 
   write_double_attribute(file_, "dx", g.dx);
   write_double_attribute(file_, "dy", g.dy);
@@ -302,6 +296,35 @@ void RunOutput::mark_done(const std::vector<const SegmentResult*>& results) {
         "cannot flush " + quoted(partial_path_) + ": " + hdf5_write_failure(file_));
 }
 
+void RunOutput::record_totals(const std::map<std::string, double>& totals) {
+  std::vector<double> values;
+  for (const auto& entry : totals) values.push_back(entry.second);
+  // Attribute writes are collective: every rank writes rank 0's numbers.
+  MPI_Bcast(values.data(), static_cast<int>(values.size()), MPI_DOUBLE, 0, comm_);
+  size_t k = 0;
+  for (const auto& entry : totals) write_double_attribute(file_, "run_" + entry.first, values[k++]);
+  agree(comm_, H5Fflush(file_, H5F_SCOPE_GLOBAL) >= 0,
+        "cannot flush " + quoted(partial_path_) + ": " + hdf5_write_failure(file_));
+}
+
+std::map<std::string, double> RunOutput::recorded_totals() const {
+  std::map<std::string, double> totals;
+  if (!resumed_) return totals;
+  std::vector<std::string> names;
+  const auto collect = [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
+    if (std::string(name).rfind("run_", 0) == 0)
+      static_cast<std::vector<std::string>*>(data)->push_back(name);
+    return 0;
+  };
+  hsize_t position = 0;
+  H5Aiterate2(file_, H5_INDEX_NAME, H5_ITER_INC, &position, collect, &names);
+  const std::string where = "-resume: " + quoted(partial_path_);
+  for (const std::string& name : names)
+    if (const auto value = read_double_attribute(file_, name, where))
+      totals[name.substr(4)] = *value;
+  return totals;
+}
+
 void RunOutput::finish(const std::map<std::string, double>& figures) {
   for (const auto& [name, value] : figures) write_double_attribute(file_, name, value);
   // Attribute writes are collective metadata operations; rewrite `complete` last.
@@ -317,6 +340,13 @@ void RunOutput::finish(const std::map<std::string, double>& figures) {
 
   collectively(comm_, [&] {
     if (comm_rank(comm_) != 0) return;
+    // The results are all there: a description that cannot be added must not lose them.
+    try {
+      describe_run_output(partial_path_, description_.grid, description_.schedule,
+                          static_cast<long>(description_.zone_ids.size()), description_.labels);
+    } catch (const Error& error) {
+      std::printf("run: warning: the output lacks part of its CF description: %s\n", error.what());
+    }
     commit_partial(partial_path_, path_);
     const std::string base = path_.substr(path_.find_last_of('/') + 1);
     write_text_atomically(xdmf_path(path_),
@@ -337,42 +367,34 @@ std::string xdmf_text(const std::string& h5_name, const Grid& grid, const FineSc
   const long F = schedule.frames();
   std::ostringstream x;
   x.precision(17);
-  // Topology and geometry are repeated in every frame (a few lines): references between
-  // elements are read differently by XDMF readers.
+  // A 3-D mesh one point thick: ParaView's readers lay a 2DCoRectMesh in the y-z plane. The
+  // topology and geometry are repeated in every frame (references between elements are read
+  // differently by XDMF readers).
   std::ostringstream mesh;
   mesh.precision(17);
-  mesh << "    <Topology TopologyType=\"2DCoRectMesh\" Dimensions=\"" << grid.ny + 1 << " "
+  mesh << "    <Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"1 " << grid.ny + 1 << " "
        << grid.nx + 1 << "\"/>\n"
-       << "    <Geometry GeometryType=\"ORIGIN_DXDY\">\n"
-       << "     <DataItem Format=\"XML\" Dimensions=\"2\">" << grid.y0 << " " << grid.x0
-       << "</DataItem>\n"
-       << "     <DataItem Format=\"XML\" Dimensions=\"2\">" << grid.dy << " " << grid.dx
-       << "</DataItem>\n    </Geometry>\n";
+       << "    <Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n"
+       << "     <DataItem Format=\"XML\" NumberType=\"Float\" Precision=\"8\" Dimensions=\"3\">0 "
+       << grid.y0 << " " << grid.x0 << "</DataItem>\n"
+       << "     <DataItem Format=\"XML\" NumberType=\"Float\" Precision=\"8\" Dimensions=\"3\">1 "
+       << grid.dy << " " << grid.dx << "</DataItem>\n    </Geometry>\n";
+  const std::string plane = "1 " + std::to_string(grid.ny) + " " + std::to_string(grid.nx);
   x << "<?xml version=\"1.0\" ?>\n"
     << "<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
     << "<Xdmf Version=\"2.0\">\n <Domain>\n"
     << "  <Grid Name=\"frames\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
-  auto slab = [&](long f, const char* dataset, long frames_in_set, int components) {
-    std::ostringstream s;
-    const std::string tail = components > 1 ? " " + std::to_string(components) : "";
-    s << "     <DataItem ItemType=\"HyperSlab\" Dimensions=\"" << grid.ny << " " << grid.nx << tail
-      << "\" Type=\"HyperSlab\">\n"
-      << "      <DataItem Dimensions=\"3 " << (components > 1 ? 4 : 3) << "\" Format=\"XML\">" << f
-      << " 0 0" << (components > 1 ? " 0" : "") << "  1 1 1" << (components > 1 ? " 1" : "")
-      << "  1 " << grid.ny << " " << grid.nx << tail << "</DataItem>\n"
-      << "      <DataItem Dimensions=\"" << frames_in_set << " " << grid.ny << " " << grid.nx
-      << tail << "\" NumberType=\"Float\" Precision=\"4\" Format=\"HDF\">" << h5_name << ":"
-      << dataset << "</DataItem>\n"
-      << "     </DataItem>\n";
-    return s.str();
-  };
   for (long f = 0; f < F; ++f) {
     x << "   <Grid Name=\"frame_" << f << "\" GridType=\"Uniform\">\n"
       << "    <Time Value=\"" << schedule.frame_time(f) << "\"/>\n"
       << mesh.str() << "    <Attribute Name=\"density\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
-      << slab(f, "/frames/density", F + 1, 1) << "    </Attribute>\n"
+      << "     <DataItem Dimensions=\"" << plane
+      << "\" NumberType=\"Float\" Precision=\"4\" Format=\"HDF\">" << h5_name << ":"
+      << frame_view_name("density", f) << "</DataItem>\n    </Attribute>\n"
       << "    <Attribute Name=\"velocity\" AttributeType=\"Vector\" Center=\"Cell\">\n"
-      << slab(f, "/frames/velocity", F, 2) << "    </Attribute>\n"
+      << "     <DataItem Dimensions=\"" << plane
+      << " 3\" NumberType=\"Float\" Precision=\"4\" Format=\"HDF\">" << h5_name << ":"
+      << frame_view_name("velocity", f) << "</DataItem>\n    </Attribute>\n"
       << "   </Grid>\n";
   }
   x << "  </Grid>\n </Domain>\n</Xdmf>\n";

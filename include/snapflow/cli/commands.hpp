@@ -33,5 +33,6 @@ extern const CommandSpec kDmdCommand;
 extern const CommandSpec kTransportCommand;
 extern const CommandSpec kRunCommand;
 extern const CommandSpec kIngestCommand;
+extern const CommandSpec kExportCommand;
 
 }  // namespace snapflow

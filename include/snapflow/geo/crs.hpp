@@ -16,6 +16,15 @@ std::string describe_crs(const std::string& crs);
 // PROJ cannot read it.
 bool is_geographic_crs(const std::string& crs);
 
+// What an output needs to describe coordinates in `crs` (CF grid mapping, units).
+struct CrsFacts {
+  std::string wkt;          // WKT2 (2019) as PROJ writes it
+  bool geographic = false;  // longitude/latitude axes
+  std::string axis_unit;    // unit of the first axis: "metre", "degree", "US survey foot", ...
+};
+// Throws snapflow::Error naming `crs` when PROJ cannot read it.
+CrsFacts crs_facts(const std::string& crs);
+
 // "EPSG:326zz" / "EPSG:327zz": the UTM zone of a longitude and latitude (WGS 84).
 std::string utm_crs(double longitude, double latitude);
 

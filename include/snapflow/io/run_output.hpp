@@ -3,8 +3,9 @@
 //
 // The file is built under "<path>.partial" with the root attribute complete = 0; /frames/done
 // marks each frame once its data are on disk (set only after a flush), so an interrupted run
-// resumes from it. finish() sets complete = 1, renames the file to <path> and writes the XDMF
-// sidecar <path minus .h5>.xmf atomically. A file under the final name is always complete.
+// resumes from it. finish() sets complete = 1, adds the CF description (output_conventions.hpp),
+// renames the file to <path> and writes the XDMF sidecar <path minus .h5>.xmf atomically. A file
+// under the final name is always complete.
 #pragma once
 
 #include <mpi.h>
@@ -18,6 +19,7 @@
 #include "snapflow/core/grid.hpp"
 #include "snapflow/core/output_file.hpp"
 #include "snapflow/io/hdf5_handle.hpp"
+#include "snapflow/io/output_conventions.hpp"
 #include "snapflow/schedule/fine_schedule.hpp"
 #include "snapflow/schedule/segment_solver.hpp"
 
@@ -26,7 +28,9 @@ namespace snapflow {
 struct RunDescription {
   Grid grid;
   FineSchedule schedule;
-  std::vector<int32_t> zone_ids;  // the zone id of each zone number; empty without zones
+  std::vector<int32_t> zone_ids;      // the zone id of each zone number; empty without zones
+  std::vector<int32_t> zone_of_cell;  // [ny * nx] zone number or -1 (written as /od/zones)
+  OutputLabels labels;                // the input's CRS, mass unit and time origin
   // Root attributes that define the run's results; a resumed run must match every one.
   std::map<std::string, double> defining_numbers;
   std::map<std::string, std::string> defining_strings;
@@ -65,6 +69,11 @@ class RunOutput {
   // Collective: frame f of a /frames dataset ([F or F+1, ny, nx, ...]) for each rank's own
   // f, or nothing for f < 0.
   std::vector<float> read_frame(const std::string& dataset, long f) const;
+  // Collective: keeps rank 0's `totals` (the whole run's figures so far, over every leg of a
+  // resumed run) as root attributes "run_<name>"; recorded_totals() reads them back (empty
+  // for a new run).
+  void record_totals(const std::map<std::string, double>& totals);
+  std::map<std::string, double> recorded_totals() const;
   // Collective: root attributes (timings etc.), complete = 1, close, rename, XDMF sidecar.
   void finish(const std::map<std::string, double>& figures);
 
@@ -84,7 +93,8 @@ class RunOutput {
 };
 
 // The XDMF (2.0) text describing density and velocity of every frame of the output file
-// `h5_name` (referenced relative to the sidecar), as a time series for ParaView.
+// `h5_name` (referenced relative to the sidecar), as a time series for ParaView. It reads the
+// per-frame views of /xdmf (output_conventions.hpp): XDMF 3 readers ignore hyperslabs.
 std::string xdmf_text(const std::string& h5_name, const Grid& grid, const FineSchedule& schedule);
 
 // The sidecar's path for an output path: "run.h5" -> "run.xmf".

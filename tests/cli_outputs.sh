@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# What analysts open: a run output on a grid in UTM 32N with people as units and epoch times
+# reads in xarray (h5netcdf and netCDF4 engines) with named coordinates, lon/lat and dates;
+# its XDMF sidecar shows density and velocity in the x-y plane in ParaView's default reader
+# (skipped with a message without ParaView); `snapflow export` writes skmob, flowmap.blue and
+# GeoJSON files whose flows sum to the zone crossings of /frames/flow, from the run's zones,
+# from square tiles and from a zone polygon file; bad requests are refused with messages.
+set -u
+snapflow=$1 mpiexec=$2 dir=$3 source_dir=$4
+python=/usr/bin/python3
+readers="$python $source_dir/tests/output_readers.py"
+rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
+failures=0 passed=0
+check() {  # name, condition (0 = pass), detail
+  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else echo "FAIL $1: $3"; failures=$((failures + 1)); fi
+}
+
+"$snapflow" synth vortex -n 24 -snapshots 12 -o v.h5 > /dev/null || { echo "synth failed"; exit 1; }
+# The vortex placed on Milan: 250 m cells in UTM 32N, ten-minute snapshots from 2013-11-01,
+# four zones (quadrants) and one strip without zone.
+$python - <<'PY' || { echo "making the geo input failed"; exit 1; }
+import h5py, numpy as np
+with h5py.File("v.h5") as a, h5py.File("geo.h5", "w") as b:
+    b["density"] = a["density"][()] * 1000.0
+    b["time"] = 1383264000.0 + np.arange(a["time"].shape[0]) * 600.0
+    b.attrs.update(dx=250.0, dy=250.0, x0=509000.0, y0=5029000.0, crs="EPSG:32632",
+                   units="people", time_units="seconds since 1970-01-01T00:00:00Z")
+    zones = np.full((24, 24), -1, np.int32)
+    zones[:12, :12], zones[:12, 12:], zones[12:, :12], zones[12:22, 12:] = 11, 12, 13, 14
+    b["zones"] = zones
+PY
+out=$("$mpiexec" -n 2 "$snapflow" run -i geo.h5 -o run.h5 -fine_dt 120 2>&1); status=$?
+[ $status -eq 0 ] && [ -f run.h5 ] && [ -f run.xmf ]; check run $? "$out"
+
+msg=$($readers xarray run.h5 2>&1); check xarray $? "$msg"
+
+if command -v pvbatch > /dev/null; then
+  if command -v xvfb-run > /dev/null; then
+    msg=$(xvfb-run -a pvbatch "$source_dir/tests/paraview_check.py" run.xmf run.h5 pv.png render 2>&1)
+  else
+    echo "note: xvfb-run not installed (Debian: xvfb): ParaView's reading is checked, not its rendering"
+    msg=$(pvbatch "$source_dir/tests/paraview_check.py" run.xmf run.h5 pv.png 2>&1)
+  fi
+  [[ "$msg" == *"reader Xdmf3ReaderS"*"paraview_check: passed"* ]]; check paraview $? "$msg"
+else
+  echo "SKIP paraview: pvbatch not installed (Debian: python3-paraview)"
+fi
+
+export_run() { "$mpiexec" -n 2 "$snapflow" export -i "$1" "${@:2}" 2>&1; }
+for format in skmob flowmap geojson; do
+  out=$(export_run run.h5 -format $format -o ex-$format); status=$?
+  msg=$($readers exports run.h5 ex-$format $format 2>&1)
+  [ $status -eq 0 ]; check export_$format $? "$msg $out"
+done
+[ ! -e ex-skmob/flows.csv.partial ]; check no_partials $? "$(ls ex-skmob)"
+
+# Tiles of 6 x 6 cells, and zones from a GeoJSON of two polygons in lon/lat (the west and east
+# halves of the grid, split at x = 512000 m): their crossings are computed here from the
+# cell centres.
+out=$(export_run run.h5 -format flowmap -zone_cells 6 -o ex-tiles); status=$?
+$python -c "
+import numpy as np; j, i = np.mgrid[0:24, 0:24]; np.save('tiles.npy', ((j // 6) * 4 + i // 6).astype(np.int32))"
+msg=$($readers exports run.h5 ex-tiles flowmap tiles.npy 2>&1); [ $status -eq 0 ]; check export_tiles $? "$msg $out"
+$python - <<'PY'
+import json, numpy as np
+from osgeo import osr
+utm, wgs = osr.SpatialReference(), osr.SpatialReference()
+utm.ImportFromEPSG(32632); wgs.ImportFromEPSG(4326)
+for s in (utm, wgs): s.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+to_lon_lat = osr.CoordinateTransformation(utm, wgs)
+def ring(x0, x1):
+    corners = [(x0, 5028000), (x1, 5028000), (x1, 5036000), (x0, 5036000), (x0, 5028000)]
+    return [list(to_lon_lat.TransformPoint(x, y)[:2]) for x, y in corners]
+features = [{"type": "Feature", "properties": {"district": d},
+             "geometry": {"type": "Polygon", "coordinates": [ring(a, b)]}}
+            for d, (a, b) in ((7, (508000, 512000)), (9, (512000, 516000)))]
+json.dump({"type": "FeatureCollection", "features": features}, open("districts.geojson", "w"))
+x = 509000 + (np.arange(24) + 0.5) * 250
+np.save("districts.npy", np.where(x[None, :] < 512000, 7, 9).repeat(24, 0).astype(np.int32))
+PY
+out=$(export_run run.h5 -format skmob -zones districts.geojson -zone_field district -o ex-districts); status=$?
+msg=$($readers exports run.h5 ex-districts skmob districts.npy 2>&1); [ $status -eq 0 ]
+check export_zone_file $? "$msg $out"
+
+# Refusals: a partial run, a run without zones or CRS, a zone field that is not there.
+cp run.h5 partial.h5
+$python -c "import h5py; h5py.File('partial.h5', 'a').attrs['complete'] = 0"
+out=$(export_run partial.h5 -format skmob -o ex-bad); status=$?
+[ $status -ne 0 ] && [[ "$out" == *"partial.h5"*"not complete"*"-resume"* ]]; check refuses_partial $? "$out"
+"$mpiexec" -n 1 "$snapflow" run -i v.h5 -o plain.h5 -fine_dt 0.05 > /dev/null 2>&1
+out=$(export_run plain.h5 -format flowmap -o ex-bad); status=$?
+[ $status -ne 0 ] && [[ "$out" == *"names no CRS"*"-crs"* ]]; check needs_crs $? "$out"
+out=$(export_run plain.h5 -format flowmap -crs EPSG:32632 -o ex-bad); status=$?
+[ $status -ne 0 ] && [[ "$out" == *"has no zones"*"-zones FILE"*"-zone_cells N"* ]]; check needs_zones $? "$out"
+out=$(export_run run.h5 -format skmob -zones districts.geojson -zone_field county -o ex-bad); status=$?
+[ $status -ne 0 ] && [[ "$out" == *"districts.geojson"*"no attribute 'county'"* ]]; check zone_field $? "$out"
+out=$(export_run run.h5 -format kml -o ex-bad); status=$?
+[ $status -ne 0 ] && [[ "$out" == *"-format"*"kml"*"skmob, flowmap, geojson"* ]]; check format $? "$out"
+
+echo "cli_outputs: $passed passed, $failures failed"
+[ $failures -eq 0 ]
