@@ -2,7 +2,7 @@
 """Compare two snapflow run outputs dataset by dataset, bit for bit.
 
 Usage: compare_runs.py A.h5 B.h5
-Exit status 0 when every dataset and every root attribute (timings excepted) is identical;
+Exit status 0 when every dataset and every root attribute (timings and the record of legs excepted) is identical;
 1 otherwise, listing the differences.
 """
 import sys
@@ -10,7 +10,8 @@ import sys
 import h5py
 import numpy as np
 
-IGNORED_ATTRIBUTES = ("seconds_",)
+# Timings and the history of legs (how often the run was resumed) differ between equal runs.
+IGNORED_ATTRIBUTES = ("seconds_", "run_")
 
 
 def datasets(f):

@@ -51,8 +51,16 @@ msg=$($compare ref.h5 k.h5); check resume_killed_identical $? "$msg"
 out=$(run 2 -i v.h5 -o s.h5 -threads 1 -test_signal_after_writes 1); status=$?
 [ $status -ne 0 ] && [[ "$out" == *"stopped by signal 15"*"-resume"* ]] && [ -f s.h5.partial ]
 check sigterm $? "$out"
-out=$(run 1 -i v.h5 -o s.h5 -threads 1 -resume); msg=$($compare ref.h5 s.h5)
+out=$(run 1 -i v.h5 -o s.h5 -threads 1 -resume -summary s.json); msg=$($compare ref.h5 s.h5)
 check resume_sigterm_identical $? "$msg $out"
+# The resumed run's summary covers both legs: every LP solved once, the first leg's time kept.
+msg=$($python -c "
+import json; s = json.load(open('s.json')); leg = s['this_leg']
+assert s['legs'] == 2, s['legs']
+assert s['lps']['solved'] == s['steps'], (s['lps']['solved'], s['steps'])
+assert 0 < leg['solved'] < s['steps'], leg['solved']
+assert s['stages_seconds']['total'] > leg['stages_seconds']['total'] and s['stages_seconds']['dmd'] > 0
+" 2>&1); check resumed_summary $? "$msg"
 
 # A masked province with zones: OD flows, same at 1 and 3 ranks.
 "$snapflow" synth province -nx 32 -ny 24 -dx 3000 -dy 3000 -people 2e4 -towns 4 -snapshots 7 \

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <string>
@@ -109,6 +110,7 @@ RunDescription describe_run(const RunConfig& config, const RunInput& in) {
   description.grid = meta.grid;
   description.schedule = schedule;
   description.zone_ids = in.zone_ids;
+  description.zone_of_cell = in.settings.zone_index;
   description.defining_numbers = {
       {"fine_dt", schedule.dt()},
       {"fine_steps", static_cast<double>(schedule.steps())},
@@ -132,6 +134,7 @@ RunDescription describe_run(const RunConfig& config, const RunInput& in) {
                           " window=" + std::to_string(in.windowing.window) +
                           " overlap=" + std::to_string(in.windowing.overlap) +
                           " amplitudes=" + (config.dmd.amplitudes_from_all ? "all" : "first")}};
+  description.labels = {meta.crs, meta.units, meta.time_is_epoch};
   description.notes = {{"fine_dt_rule", schedule.rule()}};
   if (!meta.crs.empty()) description.notes["crs"] = meta.crs;
   if (!meta.units.empty()) description.notes["units"] = meta.units;
@@ -196,7 +199,8 @@ struct TransportTally {
 // worker waits for a slower chain.
 TransportTally farm_transport(MPI_Comm comm, const RunConfig& config, const RunInput& in,
                               const StateFunction& state, const std::vector<long>& pending,
-                              long frames_before, RunOutput& output, StageSeconds& stage) {
+                              long frames_before, RunOutput& output, StageSeconds& stage,
+                              const std::function<void(long, double)>& record_totals) {
   const FineSchedule& schedule = in.schedule;
   const SegmentSettings& settings = in.settings;
   const int rank = comm_rank(comm), size = comm_size(comm);
@@ -248,12 +252,13 @@ TransportTally farm_transport(MPI_Comm comm, const RunConfig& config, const RunI
       for (const SegmentResult* r : written) output.write_segment(r);
       output.mark_done(written);
     }
-    ++writes;
-    if (writes == config.test.kill_after_writes) std::raise(SIGKILL);
-    if (writes == config.test.signal_after_writes) std::raise(SIGTERM);
     MPI_Allreduce(MPI_IN_PLACE, counts, 2, MPI_LONG, MPI_SUM, comm);
     tally.steps_done += counts[0];
     tally.frames_done += counts[1];
+    record_totals(tally.steps_done, MPI_Wtime() - start);
+    ++writes;
+    if (writes == config.test.kill_after_writes) std::raise(SIGKILL);
+    if (writes == config.test.signal_after_writes) std::raise(SIGTERM);
     finished.clear();
   };
   {
@@ -351,6 +356,7 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config) {
 
   RunOutput output(comm, config.output, describe_run(config, in), config.resume);
   if (root && !output.note().empty()) std::printf("run: %s\n", output.note().c_str());
+  const RunTotals earlier = RunTotals::from_map(output.recorded_totals());
 
   FittedStates fitted;
   {
@@ -402,8 +408,15 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config) {
     std::fflush(stdout);
   }
 
+  // The write stage runs inside the transport stage's time while farming.
+  const auto record_totals = [&](long solved, double farm_seconds) {
+    StageSeconds so_far = stage;
+    so_far.transport = farm_seconds - stage.write;
+    output.record_totals(
+        earlier.plus_leg(so_far, MPI_Wtime() - run_start, solved, farm_seconds).to_map());
+  };
   const TransportTally tally =
-      farm_transport(comm, config, in, state, pending, frames_before, output, stage);
+      farm_transport(comm, config, in, state, pending, frames_before, output, stage, record_totals);
   if (tally.stopped) {
     if (root)
       std::printf(
@@ -430,6 +443,9 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config) {
   MPI_Allreduce(MPI_IN_PLACE, &peak_mb, 1, MPI_DOUBLE, MPI_MAX, comm);
   const double total_seconds = MPI_Wtime() - run_start;
 
+  const RunTotals whole =
+      earlier.plus_leg(stage, total_seconds, tally.steps_done, tally.wall_seconds);
+  output.record_totals(whole.to_map());
   output.finish({{"seconds_read", stage.read},
                  {"seconds_dmd", stage.dmd},
                  {"seconds_states", stage.states},
@@ -448,6 +464,7 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config) {
   summary.fine_dt = schedule.dt();
   summary.resumed_frames = frames_before;
   summary.stages = stage;
+  summary.whole = whole;
   summary.total_seconds = total_seconds;
   summary.solved_this_run = tally.steps_done;
   summary.lps_per_second = tally.steps_done / std::max(tally.wall_seconds, 1e-9);
