@@ -37,7 +37,7 @@ ProvinceCase::ProvinceCase(const ProvinceParams& p) : params_(p) {
                   "synth province: need -background >= 0 and 0 <= -noise < 1");
   SNAPFLOW_VERIFY(p.min_speed_kmh > 0 && p.min_speed_kmh <= p.max_speed_kmh,
                   "synth province: need 0 < -min_speed <= -max_speed (km/h)");
-  grid_ = Grid{p.nx, p.ny, p.dx, p.dy, 0.0, 0.0};
+  grid_ = Grid{p.nx, p.ny, p.dx, p.dy, kWestEdge, kSouthEdge};
 
   mask_.assign(static_cast<size_t>(grid_.cells()), 0);
   for (int j = 0; j < grid_.ny; ++j)
@@ -232,7 +232,7 @@ SnapshotLayout ProvinceCase::layout() const {
   layout.with_zones = true;
   layout.units = "people per cell";
   layout.time_units = "s since 00:00 of the synthetic day";
-  layout.crs = "local metric grid (synthetic), metres";
+  layout.crs = kProvinceCrs;
   layout.description = params_.dense ? "snapflow synth province: synthetic commuter day, dense "
                                        "population with estimation noise"
                                      : "snapflow synth province: synthetic commuter day";

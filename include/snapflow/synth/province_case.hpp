@@ -21,6 +21,11 @@
 
 namespace snapflow {
 
+// The synthetic province lies in UTM zone 32N with its south-west corner at 45.14 N, 8.75 E
+// (south-west of Milan), so that lon/lat outputs and exports place it on a map.
+inline constexpr const char* kProvinceCrs = "EPSG:32632";
+inline constexpr double kWestEdge = 480000.0, kSouthEdge = 5000000.0;  // m
+
 struct ProvinceParams {
   int nx = 511, ny = 389;
   double dx = 140.0, dy = 130.0;  // m
