@@ -2,9 +2,10 @@
 # The main job on built-in synthetic cases: installs what is needed, builds, then on 2 MPI
 # ranks runs the whole pipeline (snapshots -> DMD -> fine-step transport -> frames) on the
 # vortex and advection workloads, checks the flows against the known velocity, and plots
-# flow arrows over density. Outputs (HDF5 + XDMF for ParaView, JSON summaries, PNG plots)
-# land in demo/. The synthetic province day and its DMD fit follow (its transport at
-# province scale is still slow: see docs/transport.md).
+# flow arrows over density; then a small province day with zones: flows, plot, animation and
+# exports. Outputs (HDF5 + XDMF for ParaView, JSON summaries, PNG plots, an MP4, CSV and
+# GeoJSON exports) land in demo/. The full-size province day and its DMD fit follow (its
+# transport at province scale is still slow: see docs/transport.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -17,6 +18,17 @@ for case in vortex-40 advect-40; do
   mpirun -n 2 $snapflow run -i "demo/$case.h5" -o "demo/$case-flows.h5" -options_file inputs/run-synthetic.opts \
     -summary "demo/$case-summary.json"
   /usr/bin/python3 scripts/plot_flows.py "demo/$case-flows.h5" -truth "demo/$case.h5" -o "demo/$case-flows.png"
+done
+# A small province day (96 x 128 cells, zones, UTM 32N): flows, a frame plot, an animation of
+# the day and the exports for scikit-mobility, flowmap.blue and GIS tools.
+mpirun -n 2 $snapflow synth province -options_file inputs/province-small.opts -o demo/province-small.h5
+mpirun -n 2 $snapflow run -i demo/province-small.h5 -o demo/province-small-flows.h5 -fine_dt 30 \
+  -summary demo/province-small-summary.json
+/usr/bin/python3 scripts/plot_flows.py demo/province-small-flows.h5 -truth demo/province-small.h5 \
+  -time 27000 -o demo/province-small-0730.png
+/usr/bin/python3 scripts/plot_flows.py demo/province-small-flows.h5 -animate demo/province-small-day.mp4
+for format in skmob flowmap geojson; do
+  mpirun -n 2 $snapflow export -i demo/province-small-flows.h5 -format $format -o demo/export-$format
 done
 mpirun -n 2 $snapflow synth province -options_file inputs/province.opts -o demo/province.h5
 mpirun -n 2 $snapflow info demo/province.h5

@@ -4,7 +4,8 @@
 # its XDMF sidecar shows density and velocity in the x-y plane in ParaView's default reader
 # (skipped with a message without ParaView); `snapflow export` writes skmob, flowmap.blue and
 # GeoJSON files whose flows sum to the zone crossings of /frames/flow, from the run's zones,
-# from square tiles and from a zone polygon file; bad requests are refused with messages.
+# from square tiles and from a zone polygon file; plot_flows.py draws a window and animates
+# the run; bad requests are refused with messages.
 set -u
 snapflow=$1 mpiexec=$2 dir=$3 source_dir=$4
 python=/usr/bin/python3
@@ -81,6 +82,13 @@ PY
 out=$(export_run run.h5 -format skmob -zones districts.geojson -zone_field district -o ex-districts); status=$?
 msg=$($readers exports run.h5 ex-districts skmob districts.npy 2>&1); [ $status -eq 0 ]
 check export_zone_file $? "$msg $out"
+
+# Plots: one window (PNG) and the whole run (GIF, one image per window).
+out=$($python "$source_dir/scripts/plot_flows.py" run.h5 -o plot.png 2>&1); status=$?
+[ $status -eq 0 ] && [[ "$(head -c 8 plot.png | od -An -c | tr -d ' ')" == *PNG* ]]; check plot $? "$out"
+out=$($python "$source_dir/scripts/plot_flows.py" run.h5 -animate anim.gif 2>&1); status=$?
+msg=$($python -c "from PIL import Image; im = Image.open('anim.gif'); assert im.n_frames == 11, im.n_frames" 2>&1)
+[ $status -eq 0 ]; check animation $? "$msg $out"
 
 # Refusals: a partial run, a run without zones or CRS, a zone field that is not there.
 cp run.h5 partial.h5

@@ -179,8 +179,13 @@ void describe_run_output(const std::string& path, const Grid& grid, const FineSc
     }
   }
   const std::string length = length_units(with_crs ? &facts : nullptr);
-  const std::string mass = labels.units.empty() ? "1" : labels.units;
-  const std::string mass_name = labels.units.empty() ? "mass" : labels.units;
+  // "people" also when the input says "people per cell" (every value here is per cell).
+  std::string mass_name = labels.units.empty() ? "mass" : labels.units;
+  const std::string per_cell = " per cell";
+  if (mass_name.size() > per_cell.size() &&
+      mass_name.compare(mass_name.size() - per_cell.size(), per_cell.size(), per_cell) == 0)
+    mass_name.resize(mass_name.size() - per_cell.size());
+  const std::string mass = labels.units.empty() ? "1" : mass_name;
   const std::string time_units = cf_time_units(labels);
 
   d.text("/", "Conventions", "CF-1.8");
