@@ -3,8 +3,8 @@
 # reads in xarray (h5netcdf and netCDF4 engines) with named coordinates, lon/lat and dates;
 # its XDMF sidecar shows density and velocity in the x-y plane in ParaView's default reader
 # (skipped with a message without ParaView); `snapflow export` writes skmob, flowmap.blue and
-# GeoJSON files whose flows sum to the zone crossings of /frames/flow, from the run's zones,
-# from square tiles and from a zone polygon file; plot_flows.py draws a window and animates
+# GeoJSON files whose flows sum to the run's trips (/od/trips, from the run's zones) or to the
+# zone crossings of /frames/flow (square tiles, a zone polygon file); plot_flows.py draws a window and animates
 # the run; bad requests are refused with messages.
 set -u
 snapflow=$1 mpiexec=$2 dir=$3 source_dir=$4
@@ -50,8 +50,8 @@ fi
 export_run() { "$mpiexec" -n 2 "$snapflow" export -i "$1" "${@:2}" 2>&1; }
 for format in skmob flowmap geojson; do
   out=$(export_run run.h5 -format $format -o ex-$format); status=$?
-  msg=$($readers exports run.h5 ex-$format $format 2>&1)
-  [ $status -eq 0 ]; check export_$format $? "$msg $out"
+  msg=$($readers exports run.h5 ex-$format $format 2>&1); read_status=$?
+  [ $status -eq 0 ] && [ $read_status -eq 0 ]; check export_$format $? "$msg $out"
 done
 [ ! -e ex-skmob/flows.csv.partial ]; check no_partials $? "$(ls ex-skmob)"
 
@@ -61,7 +61,8 @@ done
 out=$(export_run run.h5 -format flowmap -zone_cells 6 -o ex-tiles); status=$?
 $python -c "
 import numpy as np; j, i = np.mgrid[0:24, 0:24]; np.save('tiles.npy', ((j // 6) * 4 + i // 6).astype(np.int32))"
-msg=$($readers exports run.h5 ex-tiles flowmap tiles.npy 2>&1); [ $status -eq 0 ]; check export_tiles $? "$msg $out"
+msg=$($readers exports run.h5 ex-tiles flowmap tiles.npy 2>&1); read_status=$?
+[ $status -eq 0 ] && [ $read_status -eq 0 ]; check export_tiles $? "$msg $out"
 $python - <<'PY'
 import json, numpy as np
 from osgeo import osr
@@ -80,8 +81,8 @@ x = 509000 + (np.arange(24) + 0.5) * 250
 np.save("districts.npy", np.where(x[None, :] < 512000, 7, 9).repeat(24, 0).astype(np.int32))
 PY
 out=$(export_run run.h5 -format skmob -zones districts.geojson -zone_field district -o ex-districts); status=$?
-msg=$($readers exports run.h5 ex-districts skmob districts.npy 2>&1); [ $status -eq 0 ]
-check export_zone_file $? "$msg $out"
+msg=$($readers exports run.h5 ex-districts skmob districts.npy 2>&1); read_status=$?
+[ $status -eq 0 ] && [ $read_status -eq 0 ]; check export_zone_file $? "$msg $out"
 
 # Plots: one window (PNG) and the whole run (GIF, one image per window).
 out=$($python "$source_dir/scripts/plot_flows.py" run.h5 -o plot.png 2>&1); status=$?
