@@ -64,13 +64,27 @@ assert s['stages_seconds']['total'] > leg['stages_seconds']['total'] and s['stag
 
 # A masked province with zones: OD flows, same at 1 and 3 ranks.
 "$snapflow" synth province -nx 32 -ny 24 -dx 3000 -dy 3000 -people 2e4 -towns 4 -snapshots 7 \
-  -snapshot_dt 7200 -o p.h5 > /dev/null || { echo "synth province failed"; exit 1; }
-out=$(run 1 -i p.h5 -o p1.h5 -fine_dt 900 -threads 1); status=$?
+  -snapshot_dt 7200 -od_window 14400 -o p.h5 > /dev/null || { echo "synth province failed"; exit 1; }
+out=$(run 1 -i p.h5 -o p1.h5 -fine_dt 900 -threads 1 -od_window 14400); status=$?
 msg=$($python -c "
 import h5py, numpy as np; f = h5py.File('p1.h5', 'r'); od = f['od/flow'][()]
-assert od.shape[1] == od.shape[2] == len(f['od/zone_ids']) > 1 and od.sum() > 0, od.shape" 2>&1)
-[ $status -eq 0 ]; check od $? "$msg $out"
-out=$(run 3 -i p.h5 -o p3.h5 -fine_dt 900 -threads 1); msg=$($compare p1.h5 p3.h5)
+assert od.shape[1] == od.shape[2] == len(f['od/zone_ids']) > 1 and od.sum() > 0, od.shape
+# Trips: one table per chain (4 h chains here, then the taper), each zone's mass at the
+# chain's start found again at its end; the synthetic input's known trips in the same zones.
+trips, bounds, zones = f['od/trips'][()], f['od/time'][()], f['od/zones'][()]
+density, frame_time, ids = f['frames/density'][()], f['frames/time'][()], f['od/zone_ids'][()]
+assert trips.shape[0] == len(bounds) - 1 >= 2 and bounds[0] == 0 and bounds[1] == 14400 and bounds[-1] == 43200, bounds
+for w in range(len(trips)):
+    start = density[list(frame_time).index(bounds[w])]
+    mass = np.array([start[zones == z].sum() for z in ids])
+    assert np.allclose(trips[w].sum(axis=1), mass, rtol=0.02), (w, trips[w].sum(axis=1), mass)
+truth = h5py.File('p.h5', 'r')['truth/od']
+assert truth.shape[1] == len(ids) and np.all(truth[()] >= 0), truth.shape
+" 2>&1)
+[ $status -eq 0 ]; check od_and_trips $? "$msg $out"
+out=$($python "$source_dir/bench/trip_bench.py" p1.h5 p.h5 2>&1)
+[[ "$out" == *"trip_bench: CPC snapflow "* ]]; check trip_bench $? "$out"
+out=$(run 3 -i p.h5 -o p3.h5 -fine_dt 900 -threads 1 -od_window 14400); msg=$($compare p1.h5 p3.h5)
 check province_ranks $? "$msg $out"
 
 # Refusals.

@@ -10,6 +10,7 @@
 #include "snapflow/schedule/fine_schedule.hpp"
 #include "snapflow/schedule/segment_farm.hpp"
 #include "snapflow/schedule/segment_solver.hpp"
+#include "snapflow/schedule/trip_tracker.hpp"
 
 namespace snapflow {
 namespace {
@@ -147,6 +148,46 @@ TEST(SolveSegment, RecoversATranslationAndIsDeterministic) {
     EXPECT_EQ(r.frame_results[f].flow, again.frame_results[f].flow);
   const SegmentResult stopped = solve_segment(s, 0, state, settings, [] { return true; });
   EXPECT_TRUE(stopped.abandoned);
+}
+
+// A row of 6 cells in three zones (0 0 1 1 2 2), 10 residents per cell, and a traveller of
+// 2 starting in cell 0 who moves one cell east per step, through zone 1 into zone 2.
+struct TravellerRow {
+  std::vector<int32_t> zones = {0, 0, 1, 1, 2, 2};
+  transport::Stencil stencil = transport::make_stencil(transport::StencilKind::kEight);
+  int east = -1;
+
+  TravellerRow() {
+    for (int d = 0; d < stencil.directions(); ++d)
+      if (stencil.used[d] && stencil.ox[d] == 1 && stencil.oy[d] == 0) east = d;
+  }
+  std::vector<double> trips(TripRule rule) const {
+    const std::vector<double> start = {12, 10, 10, 10, 10, 10};
+    TripTracker tracker(zones, 3, start.data(), 6, 6, rule);
+    for (int k = 0; k < 5; ++k) {
+      std::vector<double> flows(6 * stencil.directions(), 0.0);
+      for (int c = 0; c < 6; ++c) flows[c * stencil.directions() + stencil.stay()] = 10;
+      flows[k * stencil.directions() + east] = 2;
+      tracker.step(flows, stencil);
+    }
+    return tracker.trips();
+  }
+};
+
+TEST(TripTracker, TransitFollowsTheTravellerAndMarkovMixesHimWithTheResidents) {
+  const TravellerRow row;
+  ASSERT_GE(row.east, 0);
+  const std::vector<double> transit = row.trips(TripRule::kTransit);
+  const std::vector<double> markov = row.trips(TripRule::kMarkov);
+  // [from][to] over zones 0..2: the traveller goes 0 -> 2, every resident stays.
+  const std::vector<double> truth = {20, 0, 2, 0, 20, 0, 0, 0, 20};
+  for (size_t k = 0; k < truth.size(); ++k) EXPECT_NEAR(transit[k], truth[k], 1e-12) << k;
+  for (const std::vector<double>* od : {&transit, &markov})
+    for (int a = 0; a < 3; ++a)  // every zone's mass is somewhere at the end
+      EXPECT_NEAR((*od)[a * 3] + (*od)[a * 3 + 1] + (*od)[a * 3 + 2], a == 0 ? 22 : 20, 1e-12);
+  // Markov: residents of zone 1 seem to travel on into zone 2, the traveller to stop early.
+  EXPECT_GT(markov[1 * 3 + 2], 0.1);
+  EXPECT_LT(markov[0 * 3 + 2], 1.0);
 }
 
 TEST(SegmentsWanted, QueuesOneBehindEachWorkerUntilTheEndIsNear) {

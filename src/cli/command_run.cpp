@@ -36,7 +36,14 @@ const OptionGroup kFineStepOptions = {
       "1/4, ... of that, down to one frame, so the workers finish together.\n"
       "Chains always start at the same steps, so the output does not depend on\n"
       "the ranks or threads. Each chain starts cold (5-20x a warm step): on few\n"
-      "workers use long chains, keeping >= 4 chains per worker thread"}}};
+      "workers use long chains, keeping >= 4 chains per worker thread"},
+     {"od_window", "S",
+      "with zones: chains of S seconds (3600) unless -chain_steps is given; each\n"
+      "chain is a trip window of /od/trips (mass from zone a at its start in zone\n"
+      "b at its end, followed through its fine-step plans)"},
+     {"od_trips", "transit|markov",
+      "whose mass a plan moves: the latest arrivals first (transit, default), or\n"
+      "every unit alike (markov: travellers mix with the residents they pass)"}}};
 
 const OptionGroup kRunTransportOptions = {
     "Infeasible steps and DMD states",
@@ -79,6 +86,8 @@ RunConfig read_run_config(MPI_Comm comm) {
   config.schedule.vmax = option_double("vmax", 0.0, 0.0, 1e12);
   config.schedule.frame_steps = option_long("frame_steps", 0, 1, 1L << 40);
   config.schedule.chain_steps = option_long("chain_steps", 0, 1, 1L << 40);
+  config.od_window = option_double("od_window", 3600.0, 1e-9, 1e12);
+  config.segment.trip_rule = parse_trip_rule(option_string("od_trips", "transit"));
   TransportSpec& spec = config.segment.spec;
   spec.stencil = parse_stencil(option_string("stencil", "8"));
   SNAPFLOW_VERIFY(spec.stencil == StencilKind::kFour || spec.stencil == StencilKind::kEight,

@@ -68,7 +68,8 @@ const OptionGroup kProvinceOptions = {
       "measured presence rasters, every cell populated (a correlated background)\n"
       "and per-snapshot estimation noise"},
      {"background", "N", "dense: mean people per cell of the background (8)"},
-     {"noise", "f", "dense: relative per-snapshot estimation noise (0.03)"}}};
+     {"noise", "f", "dense: relative per-snapshot estimation noise (0.03)"},
+     {"od_window", "S", "windows of the known trips /truth/od in seconds (3600)"}}};
 
 const OptionGroup kBurgersOptions = {
     "CASE burgers (2D viscous Burgers, periodic unit square, finite differences)",
@@ -140,6 +141,7 @@ std::unique_ptr<SynthCase> make_case(const std::string& name) {
     p.dense = option_choice("population", "sparse", {"sparse", "dense"}) == "dense";
     p.background = option_double("background", p.background, 0.0, kHuge);
     p.noise = option_double("noise", p.noise, 0.0, 0.5);
+    p.od_window = option_double("od_window", p.od_window, 1.0, kHuge);
     return std::make_unique<ProvinceCase>(p);
   }
   if (name == "burgers") {

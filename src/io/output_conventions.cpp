@@ -28,6 +28,15 @@ class Describer {
 
   bool has(const std::string& name) const { return path_exists(file_, name); }
 
+  std::vector<double> doubles(const std::string& name) const {
+    Hid set = open(name);
+    std::vector<double> values(static_cast<size_t>(dataset_info(set).dims.at(0)));
+    SNAPFLOW_VERIFY(
+        H5Dread(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0,
+        "cannot read " << name << " of " << quoted(path_));
+    return values;
+  }
+
   Hid open(const std::string& name) const {
     Hid set(H5Dopen2(file_, name.c_str(), H5P_DEFAULT), H5Dclose);
     SNAPFLOW_VERIFY(set.valid(), "cannot open " << name << " of " << quoted(path_));
@@ -344,6 +353,24 @@ void describe_run_output(const std::string& path, const Grid& grid, const FineSc
     d.text("/od/destination", "long_name", "zone id the mass enters");
     d.attach("/od/flow", {"/od/frame", "/od/origin", "/od/destination"});
     d.attach("/od/zone_ids", {"/od/origin"});
+    if (d.has("/od/trips")) {
+      const std::vector<double> bounds = d.doubles("/od/time");
+      d.make_scale("/od/time");
+      d.add_scale("/od/window", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                  std::vector<double>(bounds.begin(), bounds.end() - 1));
+      for (const char* t : {"/od/time", "/od/window"}) {
+        d.text(t, "units", time_units);
+        d.text(t, "standard_name", "time");
+      }
+      d.text("/od/time", "long_name", "trip window boundary (the chains of fine steps)");
+      d.text("/od/window", "long_name", "start of the trip window (it ends at the next /od/time)");
+      d.attach("/od/trips", {"/od/window", "/od/origin", "/od/destination"});
+      d.text("/od/trips", "units", mass);
+      d.text("/od/trips", "long_name",
+             mass_name +
+                 " in zone origin at the window's start that is in zone destination at "
+                 "its end, followed through the window's fine-step plans");
+    }
     d.add_scale("/od/y", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, y);
     d.add_scale("/od/x", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, x);
     d.attach("/od/zones", {"/od/y", "/od/x"});

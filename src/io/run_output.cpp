@@ -119,6 +119,7 @@ void RunOutput::create_datasets() {
   const FineSchedule& s = description_.schedule;
   const hsize_t F = s.frames(), K = s.steps(), ny = g.ny, nx = g.nx;
   const hsize_t Z = description_.zone_ids.size();
+  const hsize_t W = s.segments();  // trip windows: the chains
   create_dataset(file_, "/frames/time", H5T_IEEE_F64LE, {F + 1});
   create_dataset(file_, "/frames/flow", H5T_IEEE_F32LE, {F, ny, nx, 9},
                  {1, chunk_rows(g, 36), nx, 9}, kDeflateLevel);
@@ -136,6 +137,8 @@ void RunOutput::create_datasets() {
     create_dataset(file_, "/od/zone_ids", H5T_STD_I32LE, {Z});
     create_dataset(file_, "/od/zones", H5T_STD_I32LE, {ny, nx}, {chunk_rows(g, 4), nx},
                    kDeflateLevel);
+    create_dataset(file_, "/od/trips", H5T_IEEE_F64LE, {W, Z, Z}, {1, Z, Z}, kDeflateLevel);
+    create_dataset(file_, "/od/time", H5T_IEEE_F64LE, {W + 1});
   }
 
   const bool root = comm_rank(comm_) == 0;
@@ -153,6 +156,11 @@ void RunOutput::create_datasets() {
       if (description_.zone_of_cell[c] >= 0)
         zones[c] = description_.zone_ids[description_.zone_of_cell[c]];
     write_box("/od/zones", H5T_NATIVE_INT32, {0}, {root ? ny : 0}, zones.data());
+    std::vector<double> window_time(W + 1);
+    for (hsize_t w = 0; w <= W; ++w)
+      window_time[w] =
+          s.frame_time(w < W ? s.segment_frame_range(static_cast<long>(w)).begin : s.frames());
+    write_box("/od/time", H5T_NATIVE_DOUBLE, {0}, {root ? W + 1 : 0}, window_time.data());
   }
 
   write_double_attribute(file_, "dx", g.dx);
@@ -280,8 +288,12 @@ void RunOutput::write_segment(const SegmentResult* r) {
     write_box(std::string("/fine/") + kFineDatasets[d], H5T_NATIVE_DOUBLE, {k0}, {nk},
               fine[d].data());
   write_box("/fine/status", H5T_NATIVE_INT8, {k0}, {nk}, status.data());
-  if (!description_.zone_ids.empty())
+  if (!description_.zone_ids.empty()) {
     write_box("/od/flow", H5T_NATIVE_DOUBLE, {f0}, {nf}, od.data());
+    const hsize_t w = mine ? static_cast<hsize_t>(r->segment) : 0;
+    write_box("/od/trips", H5T_NATIVE_DOUBLE, {w}, {mine ? 1u : 0u},
+              mine ? r->trips.data() : nullptr);
+  }
 }
 
 void RunOutput::mark_done(const std::vector<const SegmentResult*>& results) {

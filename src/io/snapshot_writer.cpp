@@ -76,6 +76,21 @@ void SnapshotWriter::write_box(const std::string& name, hid_t mem_type,
             hdf5_write_failure(file_));
 }
 
+void SnapshotWriter::write_truth_od(long windows, long zones,
+                                    const std::vector<double>& window_time,
+                                    const std::vector<double>& od,
+                                    const std::vector<int32_t>& zone_ids) {
+  const hsize_t W = static_cast<hsize_t>(windows), Z = static_cast<hsize_t>(zones);
+  create_dataset(file_, "/truth/od", H5T_IEEE_F64LE, {W, Z, Z});
+  create_dataset(file_, "/truth/od_time", H5T_IEEE_F64LE, {W + 1});
+  create_dataset(file_, "/truth/od_zone_ids", H5T_STD_I32LE, {Z});
+  const bool root = comm_rank(comm_) == 0;
+  write_box("/truth/od", H5T_NATIVE_DOUBLE, {W, Z, Z}, {0, 0, 0}, {root ? W : 0, Z, Z}, od.data());
+  write_box("/truth/od_time", H5T_NATIVE_DOUBLE, {W + 1}, {0}, {root ? W + 1 : 0},
+            window_time.data());
+  write_box("/truth/od_zone_ids", H5T_NATIVE_INT32, {Z}, {0}, {root ? Z : 0}, zone_ids.data());
+}
+
 void SnapshotWriter::write_attribute(const std::string& name, double value) {
   write_double_attribute(file_, name, value);
 }

@@ -79,6 +79,7 @@ RunInput read_input(MPI_Comm comm, const RunConfig& config) {
   FineScheduleOptions schedule_options = config.schedule;
   if (schedule_options.fine_dt <= 0.0 && schedule_options.vmax <= 0.0)
     schedule_options.vmax = meta.vmax;
+  if (meta.has_zones) schedule_options.chain_seconds = config.od_window;
   in.schedule =
       FineSchedule::plan(meta.time, std::min(meta.grid.dx, meta.grid.dy), schedule_options);
   in.settings = config.segment;
@@ -129,6 +130,7 @@ RunDescription describe_run(const RunConfig& config, const RunInput& in) {
       {"cost", to_string(spec.cost.kind)},
       {"balance", to_string(spec.balance)},
       {"infeasible", in.settings.relax_infeasible ? "relax" : "abort"},
+      {"od_trips", to_string(in.settings.trip_rule)},
       {"dmd_options", "rank=" + config.dmd.rank_option +
                           " energy=" + std::to_string(config.dmd.energy) +
                           " window=" + std::to_string(in.windowing.window) +

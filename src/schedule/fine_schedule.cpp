@@ -49,7 +49,10 @@ FineSchedule FineSchedule::plan(const std::vector<double>& time, double cell_siz
                                                   << s.frame_steps_ << " is more than the "
                                                   << s.steps_ << " fine steps of the run");
   s.frames_ = (s.steps_ + s.frame_steps_ - 1) / s.frame_steps_;
-  const long chain = options.chain_steps > 0 ? options.chain_steps : per_interval;
+  const long chain = options.chain_steps > 0 ? options.chain_steps
+                     : options.chain_seconds > 0
+                         ? std::max<long>(1, std::lround(options.chain_seconds / s.dt_))
+                         : per_interval;
   s.segment_frames_ = std::max<long>(1, (chain + s.frame_steps_ - 1) / s.frame_steps_);
   s.plan_segments();
   return s;

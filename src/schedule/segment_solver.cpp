@@ -1,8 +1,10 @@
 #include "snapflow/schedule/segment_solver.hpp"
 
 #include <chrono>
+#include <memory>
 
 #include "snapflow/core/error.hpp"
+#include "snapflow/schedule/trip_tracker.hpp"
 
 namespace snapflow {
 
@@ -24,10 +26,8 @@ struct FrameSums {
         od(static_cast<size_t>(zones) * zones, 0.0) {}
 };
 
-void add_step(const TransportSolver& solver, const SegmentSettings& settings, double dt,
-              FrameSums& sums) {
-  const std::vector<double> flows = solver.flows();
-  const transport::Stencil& stencil = solver.stencil();
+void add_step(const std::vector<double>& flows, const transport::Stencil& stencil,
+              const SegmentSettings& settings, double dt, FrameSums& sums) {
   const int nx = settings.spec.grid.nx;
   const long cells = settings.spec.grid.cells();
   const bool with_zones = !settings.zone_index.empty();
@@ -110,6 +110,10 @@ SegmentResult solve_segment(const FineSchedule& schedule, long segment, const St
         std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   };
   timed_state(schedule.step_time(result.steps.begin), a.data());
+  std::unique_ptr<TripTracker> trips;
+  if (settings.zones > 0)
+    trips = std::make_unique<TripTracker>(settings.zone_index, settings.zones, a.data(),
+                                          settings.spec.grid.nx, cells, settings.trip_rule);
   bool warm = false;
   for (long f = result.frames.begin; f < result.frames.end; ++f) {
     FrameSums sums(cells, settings.zones);
@@ -141,7 +145,11 @@ SegmentResult solve_segment(const FineSchedule& schedule, long segment, const St
       }
       // After an infeasible step the next one starts cold: the tree holds artificial flow.
       warm = r.status != Status::kInfeasible;
-      if (record.status != Status::kInfeasible) add_step(*solved, settings, dt, sums);
+      if (record.status != Status::kInfeasible) {
+        const std::vector<double> flows = solved->flows();
+        add_step(flows, solved->stencil(), settings, dt, sums);
+        if (trips) trips->step(flows, solved->stencil());
+      }
       result.transport_seconds += record.seconds;
       result.step_records.push_back(record);
       a.swap(b);
@@ -149,6 +157,7 @@ SegmentResult solve_segment(const FineSchedule& schedule, long segment, const St
     result.frame_results.push_back(finish_frame(f, sums, frame_start, settings, solver.stencil()));
   }
   if (result.frames.end == schedule.frames()) result.end_density.assign(a.begin(), a.end());
+  if (trips) result.trips = trips->trips();
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_clock).count();
   return result;

@@ -244,27 +244,71 @@ void ProvinceCase::fill_state(double time, double* density, double* velocity) co
   std::copy(static_density_.begin(), static_density_.end(), density);
   std::fill(velocity, velocity + 2 * cells, 0.0);
   for (const Parcel& p : parcels_) {
-    const double dxw = p.work_x - p.home_x, dyw = p.work_y - p.home_y;
-    const double trip = std::hypot(dxw, dyw) / p.speed;  // s
-    double s = 0.0, direction = 0.0;  // fraction of the way to work; +1/-1 while travelling
-    if (time >= p.leave_home + trip && time < p.leave_work) {
-      s = 1.0;
-    } else if (time >= p.leave_home && time < p.leave_home + trip) {
-      s = (time - p.leave_home) / trip;
-      direction = 1.0;
-    } else if (time >= p.leave_work && time < p.leave_work + trip) {
-      s = 1.0 - (time - p.leave_work) / trip;
-      direction = -1.0;
-    }
-    const double vx = trip > 0 ? direction * dxw / trip : 0.0;
-    const double vy = trip > 0 ? direction * dyw / trip : 0.0;
-    deposit(p.home_x + s * dxw, p.home_y + s * dyw, p.mass, vx, vy, density, velocity);
+    double x, y, vx, vy;
+    parcel_state(p, time, x, y, vx, vy);
+    deposit(x, y, p.mass, vx, vy, density, velocity);
   }
   for (size_t k = 0; k < cells; ++k) {
     const double m = density[k];
     velocity[2 * k] = m > 0 ? velocity[2 * k] / m : 0.0;
     velocity[2 * k + 1] = m > 0 ? velocity[2 * k + 1] / m : 0.0;
   }
+}
+
+void ProvinceCase::parcel_state(const Parcel& p, double time, double& x, double& y, double& vx,
+                                double& vy) const {
+  const double dxw = p.work_x - p.home_x, dyw = p.work_y - p.home_y;
+  const double trip = std::hypot(dxw, dyw) / p.speed;  // s
+  double s = 0.0, direction = 0.0;  // fraction of the way to work; +1/-1 while travelling
+  if (time >= p.leave_home + trip && time < p.leave_work) {
+    s = 1.0;
+  } else if (time >= p.leave_home && time < p.leave_home + trip) {
+    s = (time - p.leave_home) / trip;
+    direction = 1.0;
+  } else if (time >= p.leave_work && time < p.leave_work + trip) {
+    s = 1.0 - (time - p.leave_work) / trip;
+    direction = -1.0;
+  }
+  vx = trip > 0 ? direction * dxw / trip : 0.0;
+  vy = trip > 0 ? direction * dyw / trip : 0.0;
+  x = p.home_x + s * dxw;
+  y = p.home_y + s * dyw;
+}
+
+int32_t ProvinceCase::zone_at(double x, double y) const {
+  const int i = static_cast<int>(std::floor((x - grid_.x0) / grid_.dx));
+  const int j = static_cast<int>(std::floor((y - grid_.y0) / grid_.dy));
+  if (i < 0 || i >= grid_.nx || j < 0 || j >= grid_.ny) return -1;
+  return zones_[grid_.index(j, i)];
+}
+
+SynthCase::TruthOd ProvinceCase::truth_od() const {
+  TruthOd truth;
+  int32_t zones = 0;
+  for (int32_t z : zones_) zones = std::max(zones, z + 1);
+  truth.zones = zones;
+  const double t0 = 0.0, t1 = (params_.snapshots - 1) * params_.snapshot_dt;
+  for (double t = t0; t < t1 - 1e-9; t += params_.od_window) truth.window_time.push_back(t);
+  truth.window_time.push_back(t1);
+  const size_t W = truth.window_time.size() - 1, Z = static_cast<size_t>(zones);
+  truth.od.assign(W * Z * Z, 0.0);
+  // Everyone but the parcels stays in their cell: their zone's diagonal.
+  std::vector<double> staying(Z, 0.0);
+  for (long c = 0; c < grid_.cells(); ++c)
+    if (zones_[c] >= 0) staying[zones_[c]] += static_density_[c];
+  for (size_t w = 0; w < W; ++w) {
+    double* od = truth.od.data() + w * Z * Z;
+    for (size_t z = 0; z < Z; ++z) od[z * Z + z] += staying[z];
+    for (const Parcel& p : parcels_) {
+      double x, y, vx, vy;
+      parcel_state(p, truth.window_time[w], x, y, vx, vy);
+      const int32_t from = zone_at(x, y);
+      parcel_state(p, truth.window_time[w + 1], x, y, vx, vy);
+      const int32_t to = zone_at(x, y);
+      if (from >= 0 && to >= 0) od[static_cast<size_t>(from) * Z + to] += p.mass;
+    }
+  }
+  return truth;
 }
 
 double ProvinceCase::commuters() const {

@@ -51,6 +51,13 @@ void write_synth_case(MPI_Comm comm, const SynthCase& synth, const std::string& 
   if (layout.with_mask) writer.write_mask(all_rows, root ? synth.mask() : std::vector<uint8_t>{});
   if (layout.with_zones)
     writer.write_zones(all_rows, root ? synth.zones() : std::vector<int32_t>{});
+  const SynthCase::TruthOd truth = synth.truth_od();
+  if (!truth.od.empty()) {
+    std::vector<int32_t> ids(static_cast<size_t>(truth.zones));
+    for (long z = 0; z < truth.zones; ++z) ids[z] = static_cast<int32_t>(z);
+    const long windows = static_cast<long>(truth.window_time.size()) - 1;
+    writer.write_truth_od(windows, truth.zones, truth.window_time, truth.od, ids);
+  }
   writer.commit();
 }
 

@@ -56,6 +56,12 @@ class SnapshotWriter {
   // Collective: each rank writes the source cell ids of its rows, [rows][nx].
   void write_cell_id(Range rows, const std::vector<int64_t>& ids);
 
+  // Collective: the known trips /truth/od [W][Z][Z] with window boundaries /truth/od_time
+  // [W + 1] and the zone ids /truth/od_zone_ids [Z] of its rows and columns; rank 0's values
+  // are written (the others pass empty vectors with the same sizes given).
+  void write_truth_od(long windows, long zones, const std::vector<double>& window_time,
+                      const std::vector<double>& od, const std::vector<int32_t>& zone_ids);
+
   // Collective: a root attribute (same value on every rank).
   void write_attribute(const std::string& name, double value);
 

@@ -25,6 +25,9 @@ struct RunConfig {
   std::string summary;  // JSON summary path; empty: none
   // Neither fine_dt nor vmax given: the input's vmax attribute sets the fine step.
   FineScheduleOptions schedule;
+  // With zones and no -chain_steps: the chains, and so the trip windows of /od/trips, last
+  // this many seconds (-od_window).
+  double od_window = 3600.0;
   // The transport problem; its grid, mask and zones come from the input.
   SegmentSettings segment;
   DmdOptions dmd;

@@ -16,6 +16,7 @@ struct FineScheduleOptions {
   double vmax = 0.0;     // -vmax (length/s): dt_f = min(dx, dy) / vmax (the CFL-like rule)
   long frame_steps = 0;  // -frame_steps; <= 0: one frame per snapshot interval
   long chain_steps = 0;  // -chain_steps: steps per segment before the taper; <= 0: one interval
+  double chain_seconds = 0.0;  // without chain_steps: segments of this many seconds (trip windows)
 };
 
 struct StepRange {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "snapflow/schedule/fine_schedule.hpp"
+#include "snapflow/schedule/trip_tracker.hpp"
 #include "snapflow/transport/transport_solver.hpp"
 
 namespace snapflow {
@@ -25,6 +26,7 @@ struct SegmentSettings {
   bool relax_infeasible = true;
   std::vector<int32_t> zone_index;  // [ny * nx] zone number in [0, zones) or -1; may be empty
   int zones = 0;
+  TripRule trip_rule = TripRule::kTransit;  // how /od/trips follows the mass
 };
 
 struct StepRecord {
@@ -48,6 +50,7 @@ struct SegmentResult {
   StepRange frames, steps;
   std::vector<FrameResult> frame_results;
   std::vector<float> end_density;  // state at the end of the run, for the last segment only
+  std::vector<double> trips;       // [zones][zones] mass from zone a at the start in b at the end
   std::vector<StepRecord> step_records;
   bool abandoned = false;          // stopped early by `abandon`: nothing of it may be written
   double state_seconds = 0.0;      // building the fine states

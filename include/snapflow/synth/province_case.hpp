@@ -37,9 +37,10 @@ struct ProvinceParams {
   double parcel_people = 3.0;       // people per travelling parcel
   double min_speed_kmh = 20.0, max_speed_kmh = 50.0;
   uint64_t seed = 2024;
-  bool dense = false;       // -population dense
-  double background = 8.0;  // dense: mean people per cell of the background
-  double noise = 0.03;      // dense: relative per-snapshot estimation noise
+  bool dense = false;         // -population dense
+  double background = 8.0;    // dense: mean people per cell of the background
+  double noise = 0.03;        // dense: relative per-snapshot estimation noise
+  double od_window = 3600.0;  // s: windows of /truth/od
 };
 
 class ProvinceCase : public SynthCase {
@@ -50,6 +51,9 @@ class ProvinceCase : public SynthCase {
   void fill_snapshot(long t, double* density, double* velocity) const override;
   std::vector<uint8_t> mask() const override { return mask_; }
   std::vector<int32_t> zones() const override { return zones_; }
+  // Windows of od_window seconds from the first snapshot: the commuter parcels' zones at both ends
+  // (the zone of the cell holding the parcel), every other person staying in their cell's zone.
+  TruthOd truth_od() const override;
 
   long parcels() const { return static_cast<long>(parcels_.size()); }
   double commuters() const;
@@ -66,6 +70,11 @@ class ProvinceCase : public SynthCase {
     double x, y, people, sigma;
   };
   bool inside_outline(double x, double y, double scale) const;
+  // Where parcel p is at `time`, and its velocity.
+  void parcel_state(const Parcel& p, double time, double& x, double& y, double& vx,
+                    double& vy) const;
+  // The zone of the cell holding (x, y), or -1.
+  int32_t zone_at(double x, double y) const;
   void build_static_population(const std::vector<Settlement>& settlements, double rural);
   void add_dense_background();
   void deposit(double x, double y, double mass, double vx, double vy, double* density,

@@ -27,6 +27,14 @@ class SynthCase {
   // Whole-grid mask [ny][nx] and zones; only called when the layout says they exist.
   virtual std::vector<uint8_t> mask() const { return {}; }
   virtual std::vector<int32_t> zones() const { return {}; }
+  // Known trips between the zones (DESIGN.md section 2.1 /truth/od): for each window
+  // [window_time[w], window_time[w + 1]], the mass in zone a at its start that is in zone b
+  // at its end, [W][Z][Z] over the zone ids 0..Z-1 in order. Empty when the case has none.
+  struct TruthOd {
+    std::vector<double> window_time, od;
+    long zones = 0;
+  };
+  virtual TruthOd truth_od() const { return {}; }
 };
 
 // Layout of the analytic cases: `snapshots` times k * dt from 0, a truth velocity, no mask.

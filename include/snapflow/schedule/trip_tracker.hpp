@@ -1,0 +1,65 @@
+// Trips through a chain of fine steps (DESIGN.md section 2.4): the mass of every zone is
+// followed through the chain's plans, giving the mass that was in zone a at the chain's start
+// and is in zone b at its end. Plain C++ (no MPI), one tracker per chain.
+//
+// A plan says how much leaves each cell, not whose mass it is. Two rules choose:
+//   markov   every unit of a cell's mass leaves with the same probability (each plan,
+//            normalised by the mass the cell sends, is a Markov transition): the mass in
+//            transit mixes with the residents of every cell it crosses, who then seem to
+//            travel while the travellers seem to stay;
+//   transit  the mass that arrived last leaves first (travellers keep going, residents stay
+//            until everyone who arrived after them has left).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "snapflow/transport/stencil.hpp"
+
+namespace snapflow {
+
+enum class TripRule { kMarkov, kTransit };
+TripRule parse_trip_rule(const std::string& text);  // "markov", "transit"
+std::string to_string(TripRule rule);
+
+class TripTracker {
+ public:
+  // `zone_index` [cells]: zone number in [0, zones) or -1; `start` [cells]: the chain's
+  // first state. Mass of cells without a zone is followed too, and left out of trips().
+  TripTracker(const std::vector<int32_t>& zone_index, int zones, const double* start, int nx,
+              long cells, TripRule rule);
+
+  // One step's flows [cells][directions] (the stay slot included) on `stencil`. Mass
+  // created by a relaxed step has no origin.
+  void step(const std::vector<double>& flows, const transport::Stencil& stencil);
+
+  // [zones][zones]: mass from zone a (row) now in zone b (column).
+  std::vector<double> trips() const;
+
+ private:
+  struct Share {
+    int32_t origin;  // zone number, or zones_ for none
+    long arrived;    // step it arrived in the cell; -1 for the mass there from the start
+    double mass;
+  };
+  using Shares = std::vector<Share>;
+  // Takes `amount` from `shares` by the rule, into `taken` (same origins and masses).
+  void take(Shares& shares, double amount, double held, Shares& taken) const;
+  static void add(Shares& to, const Share& share);
+
+  const std::vector<int32_t>& zone_index_;
+  int zones_;
+  int nx_;
+  TripRule rule_;
+  long steps_ = 0;
+  std::vector<Shares> cells_;
+  struct Move {
+    long to;
+    Share share;
+  };
+  std::vector<Move> moves_;  // scratch of step()
+  Shares taken_;             // scratch of step()
+};
+
+}  // namespace snapflow

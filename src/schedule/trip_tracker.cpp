@@ -1,0 +1,131 @@
+#include "snapflow/schedule/trip_tracker.hpp"
+
+#include <algorithm>
+
+#include "snapflow/core/error.hpp"
+
+namespace snapflow {
+
+namespace {
+// Travellers who arrived more than this many steps ago count as residents: it bounds the
+// number of shares per cell.
+constexpr long kSettledSteps = 8;
+}  // namespace
+
+TripRule parse_trip_rule(const std::string& text) {
+  if (text == "markov") return TripRule::kMarkov;
+  if (text == "transit") return TripRule::kTransit;
+  throw Error("option -od_trips: " + quoted(text) + " is not one of markov, transit");
+}
+
+std::string to_string(TripRule rule) {
+  return rule == TripRule::kMarkov ? "markov" : "transit";
+}
+
+TripTracker::TripTracker(const std::vector<int32_t>& zone_index, int zones, const double* start,
+                         int nx, long cells, TripRule rule)
+    : zone_index_(zone_index),
+      zones_(zones),
+      nx_(nx),
+      rule_(rule),
+      cells_(static_cast<size_t>(cells)) {
+  for (long c = 0; c < cells; ++c)
+    if (start[c] > 0)
+      cells_[c].push_back({zone_index[c] >= 0 ? zone_index[c] : zones, -1, start[c]});
+}
+
+void TripTracker::add(Shares& to, const Share& share) {
+  for (Share& s : to)
+    if (s.origin == share.origin && s.arrived == share.arrived) {
+      s.mass += share.mass;
+      return;
+    }
+  to.push_back(share);
+}
+
+void TripTracker::take(Shares& shares, double amount, double held, Shares& taken) const {
+  taken.clear();
+  if (rule_ == TripRule::kMarkov) {
+    const double fraction = std::min(1.0, amount / held);
+    for (Share& s : shares) {
+      taken.push_back({s.origin, s.arrived, s.mass * fraction});
+      s.mass -= s.mass * fraction;
+    }
+    return;
+  }
+  // Last in, first out: the latest arrivals leave first; equal arrivals leave in proportion.
+  std::sort(shares.begin(), shares.end(),
+            [](const Share& a, const Share& b) { return a.arrived > b.arrived; });
+  for (size_t first = 0; first < shares.size() && amount > 0;) {
+    size_t last = first;
+    double group = 0.0;
+    while (last < shares.size() && shares[last].arrived == shares[first].arrived)
+      group += shares[last++].mass;
+    const double fraction = group > 0 ? std::min(1.0, amount / group) : 0.0;
+    for (size_t k = first; k < last; ++k) {
+      taken.push_back({shares[k].origin, shares[k].arrived, shares[k].mass * fraction});
+      shares[k].mass -= shares[k].mass * fraction;
+    }
+    amount -= group * fraction;
+    first = last;
+  }
+}
+
+void TripTracker::step(const std::vector<double>& flows, const transport::Stencil& stencil) {
+  const int directions = stencil.directions(), stay = stencil.stay();
+  const long cells = static_cast<long>(cells_.size());
+  ++steps_;
+  // Read every cell's shares before any arrive (a cell both sends and receives).
+  moves_.clear();
+  for (long c = 0; c < cells; ++c) {
+    Shares& shares = cells_[c];
+    const double* f = flows.data() + c * directions;
+    double sent = 0.0, leaving = 0.0;
+    for (int d = 0; d < directions; ++d) {
+      sent += f[d];
+      if (d != stay) leaving += f[d];
+    }
+    if (sent <= 0.0) {
+      shares.clear();  // a relaxed step destroyed the cell's mass
+      continue;
+    }
+    if (leaving <= 0.0 || shares.empty()) continue;
+    double held = 0.0;
+    for (const Share& s : shares) held += s.mass;
+    // The plan's share of the cell's mass that leaves, applied to the mass followed here.
+    take(shares, held * leaving / sent, held, taken_);
+    for (int d = 0; d < directions; ++d) {
+      if (d == stay || f[d] <= 0.0) continue;
+      const double fraction = f[d] / leaving;
+      const long to = c + stencil.oy[d] * nx_ + stencil.ox[d];
+      for (const Share& s : taken_) moves_.push_back({to, {s.origin, steps_, s.mass * fraction}});
+    }
+    shares.erase(
+        std::remove_if(shares.begin(), shares.end(), [](const Share& s) { return s.mass <= 0.0; }),
+        shares.end());
+  }
+  for (Move& m : moves_) {
+    if (rule_ == TripRule::kMarkov) m.share.arrived = -1;  // ages do not matter
+    add(cells_[m.to], m.share);
+  }
+  if (rule_ == TripRule::kTransit && steps_ % kSettledSteps == 0)
+    for (Shares& shares : cells_) {
+      Shares settled;
+      for (const Share& s : shares)
+        add(settled, {s.origin, steps_ - s.arrived > kSettledSteps ? -1 : s.arrived, s.mass});
+      shares.swap(settled);
+    }
+}
+
+std::vector<double> TripTracker::trips() const {
+  std::vector<double> od(static_cast<size_t>(zones_) * zones_, 0.0);
+  for (size_t c = 0; c < cells_.size(); ++c) {
+    const int32_t to = zone_index_[c];
+    if (to < 0) continue;
+    for (const Share& s : cells_[c])
+      if (s.origin < zones_) od[static_cast<size_t>(s.origin) * zones_ + to] += s.mass;
+  }
+  return od;
+}
+
+}  // namespace snapflow
