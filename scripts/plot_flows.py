@@ -83,7 +83,9 @@ class Run:
         units = text_attribute(f.attrs, "units") or "mass"
         self.units = units[:-len(" per cell")] if units.endswith(" per cell") else units
         self.crs = text_attribute(f.attrs, "crs")
-        self.epoch = text_attribute(f.attrs, "time_units").startswith("seconds since 1970-01-01")
+        time_units = text_attribute(f.attrs, "time_units")
+        self.epoch = time_units.startswith("seconds since 1970-01-01")
+        self.time_of_day = "since 00:00" in time_units  # the synthetic day
         self.geographic = "lon" in self.crs.lower() or self.crs.upper() in ("EPSG:4326", "OGC:CRS84")
 
     def windows(self, seconds):
@@ -110,6 +112,8 @@ class Run:
     def time_text(self, t):
         if self.epoch:
             return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        if self.time_of_day:
+            return f"{int(t // 3600):02d}:{int(t % 3600 // 60):02d}:{int(t % 60):02d}"
         return f"t = {t:g} s"
 
 
