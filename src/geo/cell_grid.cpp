@@ -104,10 +104,8 @@ double median(std::vector<double> values) {
 
 CellGrid read_vector_grid(const std::string& path, const VectorGridOptions& options) {
   const std::string what = "grid file";
-  GdalDataset dataset = open_gdal(path, GDAL_OF_VECTOR, what);
-  SNAPFLOW_VERIFY(GDALDatasetGetLayerCount(dataset.get()) > 0,
-                  what << " " << quoted(path) << " holds no vector layer");
-  OGRLayerH layer = GDALDatasetGetLayer(dataset.get(), 0);
+  const VectorLayer grid_file = open_first_layer(path, what);
+  OGRLayerH layer = grid_file.layer;
   OGRFeatureDefnH definition = OGR_L_GetLayerDefn(layer);
 
   int id_field = -1;

@@ -40,4 +40,13 @@ GdalDataset open_gdal(const std::string& path, unsigned flags, const std::string
   return dataset;
 }
 
+VectorLayer open_first_layer(const std::string& path, const std::string& what) {
+  VectorLayer opened;
+  opened.dataset = open_gdal(path, GDAL_OF_VECTOR, what);
+  SNAPFLOW_VERIFY(GDALDatasetGetLayerCount(opened.dataset.get()) > 0,
+                  what << " " << quoted(path) << " holds no vector layer");
+  opened.layer = GDALDatasetGetLayer(opened.dataset.get(), 0);
+  return opened;
+}
+
 }  // namespace snapflow

@@ -63,10 +63,8 @@ void band_rows(GDALRasterBandH band, const Grid& grid, int32_t* values, GDALRWFl
 std::vector<int32_t> rasterize_zones(const std::string& path, const std::string& field,
                                      const Grid& grid, const std::string& grid_crs) {
   const std::string what = "zone file";
-  GdalDataset vector = open_gdal(path, GDAL_OF_VECTOR, what);
-  SNAPFLOW_VERIFY(GDALDatasetGetLayerCount(vector.get()) > 0,
-                  what << " " << quoted(path) << " holds no vector layer");
-  OGRLayerH layer = GDALDatasetGetLayer(vector.get(), 0);
+  const VectorLayer zone_file = open_first_layer(path, what);
+  OGRLayerH layer = zone_file.layer;
   OGRFeatureDefnH definition = OGR_L_GetLayerDefn(layer);
   int field_index = -1;
   if (!field.empty()) {

@@ -26,4 +26,12 @@ using GdalDataset = std::unique_ptr<void, DatasetCloser>;
 GdalDataset open_gdal(const std::string& path, unsigned flags, const std::string& what,
                       const char* const* open_options = nullptr);
 
+// The first vector layer of `path`, owned by its open dataset; throws snapflow::Error naming
+// `what` and the file when GDAL cannot open it or it holds no vector layer.
+struct VectorLayer {
+  GdalDataset dataset;
+  OGRLayerH layer = nullptr;
+};
+VectorLayer open_first_layer(const std::string& path, const std::string& what);
+
 }  // namespace snapflow
