@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `snapflow run` end to end: a complete output with a valid XDMF sidecar and JSON summary;
-# identical output for 1, 2 and 3 ranks and for 1 and 2 threads; a run killed with SIGKILL
-# mid-way, or stopped by SIGTERM, resumes to exactly the datasets of an uninterrupted run;
+# identical output for 1, 2 and 3 ranks, on 1, 2 and 3 (simulated) nodes, and for 1 and 2
+# threads; a run killed with SIGKILL mid-way, or stopped by SIGTERM, resumes to exactly the
+# datasets of an uninterrupted run;
 # zones give OD flows; bad requests are refused with messages.
 set -u
 snapflow=$1 mpiexec=$2 dir=$3 source_dir=$4
@@ -26,6 +27,16 @@ for ranks in 2 3; do
   out=$(run $ranks -i v.h5 -o r$ranks.h5 -threads 1); msg=$($compare ref.h5 r$ranks.h5)
   check ranks_$ranks $? "$msg $out"
 done
+# Three ranks as two and as three nodes (each node holds its own copy of the DMD modes, the
+# nodes' leaders exchange their rows): the same output as one node.
+for nodes in 2 3; do
+  out=$(SNAPFLOW_SIMULATED_NODES=$nodes run 3 -i v.h5 -o n$nodes.h5 -threads 1); msg=$($compare ref.h5 n$nodes.h5)
+  status=$?; [ $status -eq 0 ] && [[ "$out" == *"over 3 rank(s) on $nodes node(s)"* ]]
+  check simulated_nodes_$nodes $? "$msg $out"
+done
+out=$(SNAPFLOW_SIMULATED_NODES=two run 2 -i v.h5 -o bad_nodes.h5 -threads 1); status=$?
+[ $status -ne 0 ] && [[ "$out" == *"SNAPFLOW_SIMULATED_NODES=two is not a number of nodes"* ]]
+check simulated_nodes_refused $? "$out"
 out=$(OMP_NUM_THREADS=2 run 1 -i v.h5 -o t2.h5 -threads 2); msg=$($compare ref.h5 t2.h5)
 check threads_2 $? "$msg $out"
 # Chains of 4 frames, the last ones tapering to 2 and 1 (9 frames: 4, 2, 2, 1): the same

@@ -1,5 +1,7 @@
 #include "snapflow/core/mpi_context.hpp"
 
+#include <cstdlib>
+
 #include "snapflow/core/error.hpp"
 
 namespace snapflow {
@@ -23,6 +25,30 @@ Range block_range(long count, int parts, int part) {
   r.begin = part * base + (part < extra ? part : extra);
   r.end = r.begin + base + (part < extra ? 1 : 0);
   return r;
+}
+
+MPI_Comm node_comm(MPI_Comm comm) {
+  MPI_Comm shared = MPI_COMM_NULL;
+  MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, comm_rank(comm), MPI_INFO_NULL, &shared);
+  const char* text = std::getenv("SNAPFLOW_SIMULATED_NODES");
+  long nodes = 1;
+  bool valid = true;
+  if (text && *text) {
+    char* end = nullptr;
+    nodes = std::strtol(text, &end, 10);
+    valid = end && *end == '\0' && nodes >= 1;
+  }
+  if (!valid) MPI_Comm_free(&shared);
+  agree(comm, valid,
+        std::string("SNAPFLOW_SIMULATED_NODES=") + (text ? text : "") +
+            " is not a number of nodes >= 1");
+  if (nodes == 1) return shared;
+  const int size = comm_size(shared), rank = comm_rank(shared);
+  const int simulated = static_cast<int>(static_cast<long>(rank) * nodes / size);
+  MPI_Comm part = MPI_COMM_NULL;
+  MPI_Comm_split(shared, simulated, rank, &part);
+  MPI_Comm_free(&shared);
+  return part;
 }
 
 void agree(MPI_Comm comm, bool ok, const std::string& message_if_not) {

@@ -17,7 +17,7 @@ ReplicatedModes::ReplicatedModes(MPI_Comm comm, const DmdModel& model, Sharing s
   if (comm_rank(comm) == 0) offset = 0;
 
   if (sharing == Sharing::kPerNode)
-    MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, comm_rank(comm), MPI_INFO_NULL, &node_);
+    node_ = node_comm(comm);
   else
     MPI_Comm_split(comm, comm_rank(comm), 0, &node_);
   const bool leader = comm_rank(node_) == 0;

@@ -388,6 +388,13 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config) {
     floor_dmd_state(out, cells, config.state_floor);
   };
 
+  int nodes = 0;  // for the log: how many copies of the modes there are
+  {
+    MPI_Comm node = node_comm(comm);
+    int leader = comm_rank(node) == 0;
+    MPI_Comm_free(&node);
+    MPI_Allreduce(&leader, &nodes, 1, MPI_INT, MPI_SUM, comm);
+  }
   const std::vector<uint8_t> done = output.done_frames();
   long frames_before = 0;
   for (uint8_t d : done) frames_before += d;
@@ -400,9 +407,9 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config) {
         sequence.models().front().rank(), fitted.error_max, fitted.error_mean);
     std::printf(
         "run: %ld fine steps of %.6g s (%s), %ld frames of %ld steps, %ld chains of up to %ld "
-        "frame(s) over %d rank(s) x %d worker thread(s)\n",
+        "frame(s) over %d rank(s) on %d node(s) x %d worker thread(s)\n",
         schedule.steps(), schedule.dt(), schedule.rule().c_str(), schedule.frames(),
-        schedule.frame_steps(), schedule.segments(), schedule.segment_frames(), size,
+        schedule.frame_steps(), schedule.segments(), schedule.segment_frames(), size, nodes,
         config.threads);
     if (output.resumed())
       std::printf("run: resuming %s: %ld of %ld frames were done, %zu chains left\n",

@@ -22,6 +22,12 @@ struct Range {
 // (the first count % parts blocks get one extra item).
 Range block_range(long count, int parts, int part);
 
+// The ranks of `comm` on this rank's node (MPI_COMM_TYPE_SHARED), in `comm`'s order; the
+// caller frees it. SNAPFLOW_SIMULATED_NODES=N splits every node further into N nodes of
+// consecutive ranks, so that one machine tests what several nodes do (the output must not
+// change). Throws snapflow::Error on every rank for a value that is not a count >= 1.
+MPI_Comm node_comm(MPI_Comm comm);
+
 // Runs `local_work` on every rank of `comm`. If it throws snapflow::Error on any rank, every
 // rank throws the same Error carrying the message of the lowest failing rank, so a failure
 // seen by one rank can never leave the others waiting in a later collective call.
