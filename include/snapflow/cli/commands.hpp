@@ -34,5 +34,6 @@ extern const CommandSpec kTransportCommand;
 extern const CommandSpec kRunCommand;
 extern const CommandSpec kIngestCommand;
 extern const CommandSpec kExportCommand;
+extern const CommandSpec kEvaluateCommand;
 
 }  // namespace snapflow

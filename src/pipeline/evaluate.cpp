@@ -1,0 +1,289 @@
+#include "snapflow/pipeline/evaluate.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "snapflow/core/error.hpp"
+#include "snapflow/core/mpi_context.hpp"
+#include "snapflow/core/output_file.hpp"
+#include "snapflow/io/hdf5_handle.hpp"
+#include "snapflow/io/snapshot_reader.hpp"
+#include "snapflow/transport/transport_solver.hpp"
+
+namespace snapflow {
+
+namespace {
+
+double total(const std::vector<double>& v) {
+  double sum = 0.0;
+  for (double x : v) sum += x;
+  return sum;
+}
+
+// `prediction` with negative values set to 0 and scaled to `mass`.
+void clip_and_scale(std::vector<double>& prediction, double mass) {
+  for (double& x : prediction) x = std::max(0.0, std::isfinite(x) ? x : 0.0);
+  const double have = total(prediction);
+  SNAPFLOW_VERIFY(have > 0, "evaluate: a prediction holds no positive mass");
+  for (double& x : prediction) x *= mass / have;
+}
+
+// Adds `mass` at point (x, y) to the four cell centres around it (bilinear weights; points
+// beyond the outer centres go to the nearest edge).
+void deposit(const Grid& g, double x, double y, double mass, std::vector<double>& out) {
+  const double fx = std::clamp((x - g.x0) / g.dx - 0.5, 0.0, g.nx - 1.0);
+  const double fy = std::clamp((y - g.y0) / g.dy - 0.5, 0.0, g.ny - 1.0);
+  const int i0 = std::min(static_cast<int>(fx), std::max(g.nx - 2, 0));
+  const int j0 = std::min(static_cast<int>(fy), std::max(g.ny - 2, 0));
+  const double ax = g.nx > 1 ? fx - i0 : 0.0, ay = g.ny > 1 ? fy - j0 : 0.0;
+  const int i1 = std::min(i0 + 1, g.nx - 1), j1 = std::min(j0 + 1, g.ny - 1);
+  out[g.index(j0, i0)] += mass * (1 - ax) * (1 - ay);
+  out[g.index(j0, i1)] += mass * ax * (1 - ay);
+  out[g.index(j1, i0)] += mass * (1 - ax) * ay;
+  out[g.index(j1, i1)] += mass * ax * ay;
+}
+
+// The global problem on the cells holding mass in a or b (the others cannot take part).
+transport::TransportSpec global_spec(const Grid& grid, const std::vector<double>& a,
+                                     const std::vector<double>& b) {
+  transport::TransportSpec spec;
+  spec.grid = grid;
+  spec.mask.resize(a.size());
+  for (size_t c = 0; c < a.size(); ++c) spec.mask[c] = a[c] > 0 || b[c] > 0;
+  spec.stencil = transport::StencilKind::kGlobal;
+  spec.cost.kind = transport::CostKind::kEuclid;
+  spec.cost.tiebreak = 0.0;  // the exact W1, not a perturbed one
+  spec.balance = transport::Balance::kScale;
+  return spec;
+}
+
+// McCann's displacement interpolation at fraction tau of the exact plan from a to b.
+std::vector<double> displacement(const Grid& grid, const std::vector<double>& a,
+                                 const std::vector<double>& b, double tau) {
+  transport::TransportSolver solver(global_spec(grid, a, b));
+  const transport::TransportResult r = solver.solve(a.data(), b.data(), false);
+  SNAPFLOW_VERIFY(r.status == transport::Status::kOptimal,
+                  "evaluate -method mccann: the plan between the training snapshots is "
+                      << to_string(r.status));
+  const std::vector<int32_t>& active = solver.active_cells();
+  const std::vector<double> flows = solver.flows();
+  const size_t n = active.size();
+  std::vector<double> out(a.size(), 0.0);
+  for (size_t p = 0; p < n; ++p)
+    for (size_t q = 0; q < n; ++q) {
+      const double f = flows[p * n + q];
+      if (f <= 0.0) continue;
+      const long from = active[p], to = active[q];
+      const double x0 = grid.centre_x(static_cast<int>(from % grid.nx));
+      const double y0 = grid.centre_y(static_cast<int>(from / grid.nx));
+      const double x1 = grid.centre_x(static_cast<int>(to % grid.nx));
+      const double y1 = grid.centre_y(static_cast<int>(to / grid.nx));
+      deposit(grid, x0 + tau * (x1 - x0), y0 + tau * (y1 - y0), f, out);
+    }
+  return out;
+}
+
+double relative_l2(const std::vector<double>& prediction, const std::vector<double>& truth) {
+  double difference = 0.0, norm = 0.0;
+  for (size_t c = 0; c < truth.size(); ++c) {
+    difference += (prediction[c] - truth[c]) * (prediction[c] - truth[c]);
+    norm += truth[c] * truth[c];
+  }
+  return norm > 0 ? std::sqrt(difference / norm) : 0.0;
+}
+
+// This rank's rows of every snapshot gathered into one whole grid on rank `owner`.
+std::vector<double> gather_rows(MPI_Comm comm, const std::vector<double>& local, long cells,
+                                int owner) {
+  const int size = comm_size(comm);
+  int count = static_cast<int>(local.size());
+  std::vector<int> counts(size), offsets(size, 0);
+  MPI_Allgather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, comm);
+  for (int r = 1; r < size; ++r) offsets[r] = offsets[r - 1] + counts[r - 1];
+  std::vector<double> whole(comm_rank(comm) == owner ? static_cast<size_t>(cells) : 0);
+  MPI_Gatherv(local.data(), count, MPI_DOUBLE, whole.data(), counts.data(), offsets.data(),
+              MPI_DOUBLE, owner, comm);
+  return whole;
+}
+
+void write_evaluation(const std::string& path, const EvaluateOptions& o, const SnapshotMeta& meta,
+                      const std::vector<EvaluateScore>& scores,
+                      const std::vector<double>& predicted) {
+  const std::string partial = partial_path(path);
+  Hid file(H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+  SNAPFLOW_VERIFY(file.valid(), "cannot create " << quoted(partial) << ": " << hdf5_error_detail()
+                                                 << full_disk_note(partial));
+  const hsize_t H = scores.size(), ny = meta.grid.ny, nx = meta.grid.nx;
+  std::vector<double> time, w1, l2;
+  std::vector<long> index;
+  for (const EvaluateScore& s : scores) {
+    time.push_back(s.time);
+    w1.push_back(s.w1);
+    l2.push_back(s.l2);
+    index.push_back(s.snapshot);
+  }
+  const auto write = [&](const char* name, hid_t file_type, hid_t memory_type,
+                         const std::vector<hsize_t>& dims, const void* data) {
+    Hid set = create_dataset(file, name, file_type, dims);
+    SNAPFLOW_VERIFY(
+        set.valid() && H5Dwrite(set, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0,
+        "cannot write " << name << " of " << quoted(partial) << ": " << hdf5_write_failure(file));
+  };
+  write("/evaluate/time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {H}, time.data());
+  write("/evaluate/snapshot", H5T_STD_I64LE, H5T_NATIVE_LONG, {H}, index.data());
+  write("/evaluate/w1", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {H}, w1.data());
+  write("/evaluate/l2", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {H}, l2.data());
+  write("/evaluate/predicted", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {H, ny, nx}, predicted.data());
+  write_string_attribute(file, "method", o.method);
+  write_string_attribute(file, "holdout", o.holdout);
+  write_string_attribute(file, "input", o.input);
+  write_string_attribute(file, "w1_units", "length units of the grid (mass-normalised)");
+  for (const auto& [name, value] : {std::pair<const char*, double>{"dx", meta.grid.dx},
+                                    {"dy", meta.grid.dy},
+                                    {"x0", meta.grid.x0},
+                                    {"y0", meta.grid.y0}})
+    write_double_attribute(file, name, value);
+  write_long_attribute(file, "complete", 1);
+  SNAPFLOW_VERIFY(H5Fclose(file.release()) >= 0,
+                  "cannot close " << quoted(partial) << ": " << hdf5_error_detail());
+  commit_partial(partial, path);
+}
+
+}  // namespace
+
+std::vector<long> parse_holdout(const std::string& holdout, long snapshots) {
+  std::vector<long> held;
+  if (holdout == "every_other") {
+    for (long t = 1; t < snapshots - 1; t += 2) held.push_back(t);
+  } else if (holdout.rfind("last:", 0) == 0) {
+    char* end = nullptr;
+    const long k = std::strtol(holdout.c_str() + 5, &end, 10);
+    SNAPFLOW_VERIFY(end && *end == '\0' && k >= 1,
+                    "option -holdout: " << quoted(holdout) << " wants last:K with K >= 1");
+    for (long t = std::max(0L, snapshots - k); t < snapshots; ++t) held.push_back(t);
+  } else {
+    std::istringstream items(holdout);
+    std::string item;
+    while (std::getline(items, item, ',')) {
+      char* end = nullptr;
+      const long t = std::strtol(item.c_str(), &end, 10);
+      SNAPFLOW_VERIFY(!item.empty() && end && *end == '\0' && t >= 0 && t < snapshots,
+                      "option -holdout: " << quoted(item) << " is not a snapshot index in [0, "
+                                          << snapshots - 1 << "]");
+      held.push_back(t);
+    }
+  }
+  std::sort(held.begin(), held.end());
+  held.erase(std::unique(held.begin(), held.end()), held.end());
+  SNAPFLOW_VERIFY(!held.empty(), "option -holdout: " << quoted(holdout) << " holds out nothing");
+  SNAPFLOW_VERIFY(snapshots - static_cast<long>(held.size()) >= 2,
+                  "option -holdout: " << quoted(holdout) << " leaves "
+                                      << snapshots - static_cast<long>(held.size()) << " of "
+                                      << snapshots << " snapshots to fit on (need 2)");
+  return held;
+}
+
+double exact_w1(const Grid& grid, const std::vector<double>& a, const std::vector<double>& b) {
+  transport::TransportSolver solver(global_spec(grid, a, b));
+  const transport::TransportResult r = solver.solve(a.data(), b.data(), false);
+  SNAPFLOW_VERIFY(r.status == transport::Status::kOptimal,
+                  "evaluate: the W1 transport problem is " << to_string(r.status));
+  return r.cost / total(a);
+}
+
+std::vector<EvaluateScore> run_evaluate(MPI_Comm comm, const EvaluateOptions& o) {
+  const int rank = comm_rank(comm), size = comm_size(comm);
+  SnapshotReader reader(comm, o.input);
+  const SnapshotMeta& meta = reader.meta();
+  const Grid& grid = meta.grid;
+  const long T = meta.snapshots(), cells = grid.cells();
+  const std::vector<long> held = parse_holdout(o.holdout, T);
+  std::vector<long> training;
+  for (long t = 0; t < T; ++t)
+    if (!std::binary_search(held.begin(), held.end(), t)) training.push_back(t);
+  std::vector<double> training_time;
+  for (long t : training) training_time.push_back(meta.time[t]);
+  const auto owner = [&](size_t k) { return static_cast<int>(k % size); };
+
+  // Per held-out snapshot, on its owner: the prediction and the truth.
+  std::vector<std::vector<double>> prediction(held.size()), truth(held.size());
+  if (o.method == "dmd") {
+    const double step = training_time[1] - training_time[0];
+    for (size_t k = 1; k + 1 < training_time.size(); ++k)
+      SNAPFLOW_VERIFY(
+          std::abs(training_time[k + 1] - training_time[k] - step) <= 1e-6 * std::abs(step),
+          "evaluate -method dmd: the snapshots left to fit on are not evenly spaced "
+          "(DMD needs a uniform step): hold out every_other, last:K, or a list that "
+          "leaves equal gaps");
+    const std::vector<double> density = reader.read_density();
+    const long local = reader.local_cells();
+    std::vector<double> fitted;
+    for (long t : training)
+      fitted.insert(fitted.end(), density.begin() + t * local, density.begin() + (t + 1) * local);
+    const DmdWindowing windowing =
+        resolve_windowing(o.dmd_windows, static_cast<long>(training.size()));
+    const DmdSequence sequence = DmdSequence::fit(comm, fitted.data(), local, training_time,
+                                                  windowing.window, windowing.overlap, o.dmd);
+    for (size_t k = 0; k < held.size(); ++k) {
+      std::vector<double> mine(static_cast<size_t>(local));
+      sequence.state(meta.time[held[k]], mine.data());
+      prediction[k] = gather_rows(comm, mine, cells, owner(k));
+      truth[k] = reader.read_whole_snapshot(held[k], rank == owner(k), true);
+    }
+  } else {
+    for (size_t k = 0; k < held.size(); ++k) {
+      // The training snapshots around the held-out one, or the last two for a forecast.
+      const auto after = std::upper_bound(training.begin(), training.end(), held[k]);
+      long first = 0, second = 0;
+      if (after == training.end()) {
+        first = training[training.size() - 2], second = training.back();
+      } else if (after == training.begin()) {
+        first = training[0], second = training[1];
+      } else {
+        first = *(after - 1), second = *after;
+      }
+      const bool mine = rank == owner(k);
+      const std::vector<double> a = reader.read_whole_snapshot(first, mine, true);
+      const std::vector<double> b = reader.read_whole_snapshot(second, mine, true);
+      truth[k] = reader.read_whole_snapshot(held[k], mine, true);
+      if (mine) {
+        const double tau =
+            (meta.time[held[k]] - meta.time[first]) / (meta.time[second] - meta.time[first]);
+        prediction[k] = displacement(grid, a, b, tau);
+      }
+    }
+  }
+
+  std::vector<double> scores(4 * held.size(), 0.0);  // w1, l2, seconds, per held-out
+  std::vector<double> predicted(held.size() * static_cast<size_t>(cells), 0.0);
+  collectively(comm, [&] {
+    for (size_t k = 0; k < held.size(); ++k) {
+      if (rank != owner(k)) continue;
+      const auto start = std::chrono::steady_clock::now();
+      std::vector<double>& p = prediction[k];
+      clip_and_scale(p, total(truth[k]));
+      scores[4 * k] = exact_w1(grid, truth[k], p);
+      scores[4 * k + 1] = relative_l2(p, truth[k]);
+      scores[4 * k + 2] =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::copy(p.begin(), p.end(), predicted.begin() + k * cells);
+    }
+  });
+  MPI_Allreduce(MPI_IN_PLACE, scores.data(), static_cast<int>(scores.size()), MPI_DOUBLE, MPI_SUM,
+                comm);
+  MPI_Reduce(rank == 0 ? MPI_IN_PLACE : predicted.data(), predicted.data(),
+             static_cast<int>(predicted.size()), MPI_DOUBLE, MPI_SUM, 0, comm);
+  std::vector<EvaluateScore> result;
+  for (size_t k = 0; k < held.size(); ++k)
+    result.push_back(
+        {held[k], meta.time[held[k]], scores[4 * k], scores[4 * k + 1], scores[4 * k + 2]});
+  collectively(comm, [&] {
+    if (rank == 0) write_evaluation(o.output, o, meta, result, predicted);
+  });
+  return result;
+}
+
+}  // namespace snapflow
