@@ -60,28 +60,82 @@ transport::TransportSpec global_spec(const Grid& grid, const std::vector<double>
   return spec;
 }
 
-// McCann's displacement interpolation at fraction tau of the exact plan from a to b.
-std::vector<double> displacement(const Grid& grid, const std::vector<double>& a,
-                                 const std::vector<double>& b, double tau) {
+// The exact global plan from a to b: flows [n][n] between the n active cells.
+struct Plan {
+  std::vector<int32_t> active;
+  std::vector<double> flows;
+};
+
+Plan exact_plan(const Grid& grid, const std::vector<double>& a, const std::vector<double>& b) {
   transport::TransportSolver solver(global_spec(grid, a, b));
   const transport::TransportResult r = solver.solve(a.data(), b.data(), false);
   SNAPFLOW_VERIFY(r.status == transport::Status::kOptimal,
-                  "evaluate -method mccann: the plan between the training snapshots is "
-                      << to_string(r.status));
-  const std::vector<int32_t>& active = solver.active_cells();
-  const std::vector<double> flows = solver.flows();
-  const size_t n = active.size();
-  std::vector<double> out(a.size(), 0.0);
+                  "evaluate: the plan between two training snapshots is " << to_string(r.status));
+  return {solver.active_cells(), solver.flows()};
+}
+
+struct Point {
+  double x = 0, y = 0;
+};
+
+Point centre(const Grid& g, long cell) {
+  return {g.centre_x(static_cast<int>(cell % g.nx)), g.centre_y(static_cast<int>(cell / g.nx))};
+}
+
+// Per cell, the mean position the mass arriving in it comes from (`arriving`) or the mass
+// leaving it goes to (otherwise); cells the plan does not touch have weight 0.
+struct MeanEnds {
+  std::vector<Point> at;
+  std::vector<double> weight;
+};
+
+MeanEnds mean_ends(const Grid& g, const Plan& plan, bool arriving) {
+  MeanEnds m{std::vector<Point>(static_cast<size_t>(g.cells())),
+             std::vector<double>(static_cast<size_t>(g.cells()), 0.0)};
+  const size_t n = plan.active.size();
   for (size_t p = 0; p < n; ++p)
     for (size_t q = 0; q < n; ++q) {
-      const double f = flows[p * n + q];
+      const double f = plan.flows[p * n + q];
       if (f <= 0.0) continue;
-      const long from = active[p], to = active[q];
-      const double x0 = grid.centre_x(static_cast<int>(from % grid.nx));
-      const double y0 = grid.centre_y(static_cast<int>(from / grid.nx));
-      const double x1 = grid.centre_x(static_cast<int>(to % grid.nx));
-      const double y1 = grid.centre_y(static_cast<int>(to / grid.nx));
-      deposit(grid, x0 + tau * (x1 - x0), y0 + tau * (y1 - y0), f, out);
+      const long here = arriving ? plan.active[q] : plan.active[p];
+      const Point there = centre(g, arriving ? plan.active[p] : plan.active[q]);
+      m.at[here].x += f * there.x;
+      m.at[here].y += f * there.y;
+      m.weight[here] += f;
+    }
+  for (size_t c = 0; c < m.at.size(); ++c)
+    if (m.weight[c] > 0) m.at[c] = {m.at[c].x / m.weight[c], m.at[c].y / m.weight[c]};
+  return m;
+}
+
+// Where the mass of each unit of `plan` (from A at s = 0 to B at s = 1) is at s = tau, and
+// deposited there. Without neighbours: McCann's straight line. With `before` (where the mass
+// at A came from, at s = -1) and/or `after` (where the mass at B goes, at s = 2): the curve
+// through those points (Catmull-Rom with both, a parabola with one), so that curved motion is
+// followed instead of cut into chords.
+std::vector<double> follow(const Grid& grid, const Plan& plan, double tau, const MeanEnds* before,
+                           const MeanEnds* after) {
+  const size_t n = plan.active.size();
+  std::vector<double> out(static_cast<size_t>(grid.cells()), 0.0);
+  const double s = tau, s2 = tau * tau, s3 = s2 * tau;
+  for (size_t p = 0; p < n; ++p)
+    for (size_t q = 0; q < n; ++q) {
+      const double f = plan.flows[p * n + q];
+      if (f <= 0.0) continue;
+      const long from = plan.active[p], to = plan.active[q];
+      const Point A = centre(grid, from), B = centre(grid, to);
+      const bool has_p = before && before->weight[from] > 0;
+      const bool has_n = after && after->weight[to] > 0;
+      const Point P = has_p ? before->at[from] : Point{}, N = has_n ? after->at[to] : Point{};
+      const auto curve = [&](double a, double b, double pv, double nv) {
+        if (has_p && has_n)
+          return 0.5 * (2 * a + (b - pv) * s + (2 * pv - 5 * a + 4 * b - nv) * s2 +
+                        (-pv + 3 * a - 3 * b + nv) * s3);
+        if (has_p) return a + s * (b - pv) / 2 + s2 * (b - 2 * a + pv) / 2;
+        if (has_n) return a + s * (-3 * a + 4 * b - nv) / 2 + s2 * (a - 2 * b + nv) / 2;
+        return a + s * (b - a);
+      };
+      deposit(grid, curve(A.x, B.x, P.x, N.x), curve(A.y, B.y, P.y, N.y), f, out);
     }
   return out;
 }
@@ -234,26 +288,33 @@ std::vector<EvaluateScore> run_evaluate(MPI_Comm comm, const EvaluateOptions& o)
       truth[k] = reader.read_whole_snapshot(held[k], rank == owner(k), true);
     }
   } else {
+    const bool second_order = o.method == "second_order";
     for (size_t k = 0; k < held.size(); ++k) {
-      // The training snapshots around the held-out one, or the last two for a forecast.
-      const auto after = std::upper_bound(training.begin(), training.end(), held[k]);
-      long first = 0, second = 0;
-      if (after == training.end()) {
-        first = training[training.size() - 2], second = training.back();
-      } else if (after == training.begin()) {
-        first = training[0], second = training[1];
-      } else {
-        first = *(after - 1), second = *after;
-      }
+      // The training snapshots around the held-out one (the last two for a forecast), and for
+      // the second-order curve the ones before and after those.
+      const long after =
+          std::upper_bound(training.begin(), training.end(), held[k]) - training.begin();
+      const long n = static_cast<long>(training.size());
+      const long i = std::clamp(after - 1, 0L, n - 2);
+      const long first = training[i], second = training[i + 1];
+      const long previous = second_order && i >= 1 ? training[i - 1] : -1;
+      const long next = second_order && i + 2 < n ? training[i + 2] : -1;
       const bool mine = rank == owner(k);
-      const std::vector<double> a = reader.read_whole_snapshot(first, mine, true);
-      const std::vector<double> b = reader.read_whole_snapshot(second, mine, true);
+      const auto read = [&](long t) {
+        return t >= 0 ? reader.read_whole_snapshot(t, mine, true) : std::vector<double>{};
+      };
+      const std::vector<double> a = read(first), b = read(second);
+      const std::vector<double> before = read(previous), beyond = read(next);
       truth[k] = reader.read_whole_snapshot(held[k], mine, true);
-      if (mine) {
-        const double tau =
-            (meta.time[held[k]] - meta.time[first]) / (meta.time[second] - meta.time[first]);
-        prediction[k] = displacement(grid, a, b, tau);
-      }
+      if (!mine) continue;
+      const double tau =
+          (meta.time[held[k]] - meta.time[first]) / (meta.time[second] - meta.time[first]);
+      const Plan plan = exact_plan(grid, a, b);
+      MeanEnds came_from, goes_to;
+      if (previous >= 0) came_from = mean_ends(grid, exact_plan(grid, before, a), true);
+      if (next >= 0) goes_to = mean_ends(grid, exact_plan(grid, b, beyond), false);
+      prediction[k] = follow(grid, plan, tau, previous >= 0 ? &came_from : nullptr,
+                             next >= 0 ? &goes_to : nullptr);
     }
   }
 
