@@ -39,6 +39,16 @@ out=$(SNAPFLOW_SIMULATED_NODES=two run 2 -i v.h5 -o bad_nodes.h5 -threads 1); st
 check simulated_nodes_refused $? "$out"
 out=$(OMP_NUM_THREADS=2 run 1 -i v.h5 -o t2.h5 -threads 2); msg=$($compare ref.h5 t2.h5)
 check threads_2 $? "$msg $out"
+# The SLURM job script run outside SLURM from a data folder: it finds the repository's
+# binary, takes the run settings from an options file, and gives the plain run's output.
+if [ -x "$source_dir/build/bin/snapflow" ]; then
+  mkdir -p data && cp v.h5 data/
+  out=$(cd data && SNAPFLOW_RANKS=2 bash "$source_dir/jobs/run.sbatch" v.h5 job.h5 \
+    "$source_dir/inputs/run-synthetic.opts" 2>&1); status=$?
+  plain=$(run 2 -i v.h5 -o plain.h5 -threads 1 -options_file "$source_dir/inputs/run-synthetic.opts")
+  msg=$($compare plain.h5 data/job.h5); same=$?
+  [ $status -eq 0 ] && [ $same -eq 0 ] && [ -f data/job.json ]; check job_script $? "$msg $out"
+fi
 # Chains of 4 frames, the last ones tapering to 2 and 1 (9 frames: 4, 2, 2, 1): the same
 # output on 1 and 3 ranks.
 out=$(run 1 -i v.h5 -o c1.h5 -threads 1 -frame_steps 1 -chain_steps 4)
