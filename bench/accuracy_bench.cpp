@@ -30,7 +30,7 @@
 #include "snapflow/core/error.hpp"
 #include "snapflow/dmd/dmd_model.hpp"
 #include "snapflow/dmd/mode_sum.hpp"
-#include "snapflow/schedule/segment_solver.hpp"
+#include "snapflow/schedule/chain_solver.hpp"
 #include "snapflow/synth/advect_case.hpp"
 #include "snapflow/synth/vortex_case.hpp"
 
@@ -40,18 +40,18 @@ using bench::arg;
 namespace {
 
 struct Chain {
-  SegmentResult result;
+  ChainResult result;
   VelocityError velocity;
 };
 
 // All fine steps as one warm-started chain, one frame per step.
 Chain solve_chain(const SynthCase& synth, const FineSchedule& schedule, const StateFunction& state,
                   const transport::CostModel& cost) {
-  SegmentSettings settings;
+  ChainSettings settings;
   settings.spec.grid = synth.layout().grid;
   settings.spec.cost = cost;
   Chain chain;
-  chain.result = solve_segment(schedule, 0, state, settings, {});
+  chain.result = solve_chain(schedule, 0, state, settings, {});
   const Grid& grid = settings.spec.grid;
   const long cells = grid.cells();
   std::vector<double> truth(2 * cells), density(cells), mass(cells);
@@ -69,7 +69,7 @@ Chain solve_chain(const SynthCase& synth, const FineSchedule& schedule, const St
 }
 
 // ||A - B|| / ||A|| over every step's flows; `stays` false leaves out direction 4.
-double flow_difference(const SegmentResult& exact, const SegmentResult& dmd, bool stays) {
+double flow_difference(const ChainResult& exact, const ChainResult& dmd, bool stays) {
   double difference = 0.0, norm = 0.0;
   for (size_t f = 0; f < exact.frame_results.size(); ++f) {
     const std::vector<float>& a = exact.frame_results[f].flow;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Thread scaling of one rank's farming (SegmentFarm) on a machine where only the transport
+# Thread scaling of one rank's farming (ChainFarm) on a machine where only the transport
 # kernel builds (CMake and a C++17 compiler with OpenMP; no MPI, PETSc or HDF5), e.g. a
 # many-core node without the full stack:
 #   bench/thread_scaling.sh WORKLOAD [THREADS (1,2,4,8,16)] [thread_scaling_bench options]

@@ -2,14 +2,14 @@
 // runs on machines where only a C++ compiler with OpenMP is available):
 //
 //   thread_scaling_bench -workload FILE [-threads 1,2,4,8,16] [-fine_dt 10] [-frame_steps N]
-//                        [-chain_steps N] [-first_segment 0] [-segments all]
+//                        [-chain_steps N] [-first_chain 0] [-chains all]
 //                        [-state_floor 0] [-stencil 8]
 //
 // FILE comes from bench/export_workload.py: the grid, mask, zones and snapshot times of an
 // input and its DMD model, so the states are those `snapflow run` solves (8-stencil, euclid
 // cost with the default tie-breaking, balance scale, infeasible steps relaxed). The chosen
-// segments are solved once per thread count, farmed over the threads by the SegmentFarm that
-// `snapflow run` uses on each rank (a worker takes the next segment as soon as it is free).
+// chains are solved once per thread count, farmed over the threads by the ChainFarm that
+// `snapflow run` uses on each rank (a worker takes the next chain as soon as it is free).
 // The peer of every row is the first thread count of the list, measured in the same run;
 // every row's step costs are checked bitwise against it.
 #include <omp.h>
@@ -27,9 +27,9 @@
 #include "bench_util.hpp"
 #include "snapflow/core/error.hpp"
 #include "snapflow/dmd/mode_sum.hpp"
+#include "snapflow/schedule/chain_farm.hpp"
+#include "snapflow/schedule/chain_solver.hpp"
 #include "snapflow/schedule/fine_schedule.hpp"
-#include "snapflow/schedule/segment_farm.hpp"
-#include "snapflow/schedule/segment_solver.hpp"
 
 using namespace snapflow;
 using bench::arg;
@@ -124,18 +124,18 @@ struct Run {
   std::vector<double> costs;  // per step, in step order
 };
 
-// One rank of `snapflow run`: `threads` workers of a SegmentFarm, every segment submitted at
+// One rank of `snapflow run`: `threads` workers of a ChainFarm, every chain submitted at
 // once (with one rank the dealer would hand them out in the same order).
-Run farm(const FineSchedule& schedule, const std::vector<long>& segments, int threads,
-         const StateFunction& state, const SegmentSettings& settings) {
-  std::vector<SegmentResult> results;
+Run farm(const FineSchedule& schedule, const std::vector<long>& chains, int threads,
+         const StateFunction& state, const ChainSettings& settings) {
+  std::vector<ChainResult> results;
   const auto start = std::chrono::steady_clock::now();
-  SegmentFarm workers(schedule, state, settings, threads, {});
+  ChainFarm workers(schedule, state, settings, threads, {});
   workers.run([&] {
-    for (long s : segments) workers.submit(s);
-    while (results.size() < segments.size()) {
+    for (long s : chains) workers.submit(s);
+    while (results.size() < chains.size()) {
       workers.wait(1.0);
-      for (SegmentResult& r : workers.take_finished()) results.push_back(std::move(r));
+      for (ChainResult& r : workers.take_finished()) results.push_back(std::move(r));
       SNAPFLOW_VERIFY(workers.failure().empty(), workers.failure());
     }
   });
@@ -143,8 +143,8 @@ Run farm(const FineSchedule& schedule, const std::vector<long>& segments, int th
   run.threads = threads;
   run.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::sort(results.begin(), results.end(),
-            [](const SegmentResult& a, const SegmentResult& b) { return a.segment < b.segment; });
-  for (const SegmentResult& r : results) {
+            [](const ChainResult& a, const ChainResult& b) { return a.chain < b.chain; });
+  for (const ChainResult& r : results) {
     run.busy += r.seconds;
     run.longest = std::max(run.longest, r.seconds);
     run.steps += r.steps.size();
@@ -159,9 +159,9 @@ constexpr char kUsage[] =
     "  -threads LIST       thread counts; the first is every row's peer (1,2,4,8,16)\n"
     "  -fine_dt DT         fine step (s; 10)\n"
     "  -frame_steps N      steps per frame (default: one snapshot interval)\n"
-    "  -chain_steps N      steps per segment before the taper (default: one interval)\n"
-    "  -first_segment K    first segment solved (0)\n"
-    "  -segments N         segments solved (default all)\n"
+    "  -chain_steps N      steps per chain before the taper (default: one interval)\n"
+    "  -first_chain K    first chain solved (0)\n"
+    "  -chains N         chains solved (default all)\n"
     "  -state_floor F      floor of the DMD states, fraction of their maximum (0)\n"
     "  -stencil 4|8|24     stencil (8)\n";
 
@@ -183,16 +183,16 @@ int run_bench(int argc, char** argv) {
   options.frame_steps = std::atol(arg(argc, argv, "-frame_steps", "0"));
   options.chain_steps = std::atol(arg(argc, argv, "-chain_steps", "0"));
   const FineSchedule schedule = FineSchedule::plan(w.time, std::min(w.grid.dx, w.grid.dy), options);
-  const long first = std::atol(arg(argc, argv, "-first_segment", "0"));
-  const long count = std::atol(arg(argc, argv, "-segments", "0"));
-  SNAPFLOW_VERIFY(
-      first >= 0 && first < schedule.segments(),
-      "-first_segment " << first << ": the schedule has " << schedule.segments() << " segments");
-  const long last = count > 0 ? std::min(schedule.segments(), first + count) : schedule.segments();
-  std::vector<long> segments;
-  for (long s = first; s < last; ++s) segments.push_back(s);
+  const long first = std::atol(arg(argc, argv, "-first_chain", "0"));
+  const long count = std::atol(arg(argc, argv, "-chains", "0"));
+  SNAPFLOW_VERIFY(first >= 0 && first < schedule.chains(), "-first_chain "
+                                                               << first << ": the schedule has "
+                                                               << schedule.chains() << " chains");
+  const long last = count > 0 ? std::min(schedule.chains(), first + count) : schedule.chains();
+  std::vector<long> chains;
+  for (long s = first; s < last; ++s) chains.push_back(s);
 
-  SegmentSettings settings;
+  ChainSettings settings;
   settings.spec.grid = w.grid;
   settings.spec.mask = w.mask;
   settings.spec.stencil =
@@ -206,18 +206,17 @@ int run_bench(int argc, char** argv) {
   };
 
   std::printf(
-      "thread_scaling_bench: %s: %d x %d cells, DMD rank %zu; %ld segments of %ld "
-      "frame(s) x %ld steps of %.6g s (segments %ld-%ld); %d processors\n",
-      path.c_str(), w.grid.ny, w.grid.nx, w.amplitude.size(), last - first,
-      schedule.segment_frames(), schedule.frame_steps(), schedule.dt(), first, last - 1,
-      omp_get_num_procs());
+      "thread_scaling_bench: %s: %d x %d cells, DMD rank %zu; %ld chains of %ld "
+      "frame(s) x %ld steps of %.6g s (chains %ld-%ld); %d processors\n",
+      path.c_str(), w.grid.ny, w.grid.nx, w.amplitude.size(), last - first, schedule.chain_frames(),
+      schedule.frame_steps(), schedule.dt(), first, last - 1, omp_get_num_procs());
   std::fflush(stdout);
   std::vector<Run> runs;
   for (int threads : thread_counts) {
-    runs.push_back(farm(schedule, segments, threads, state, settings));
+    runs.push_back(farm(schedule, chains, threads, state, settings));
     const Run& r = runs.back();
-    std::printf("  %2d threads: %.1f s wall, %.1f s busy, longest segment %.1f s\n", threads,
-                r.wall, r.busy, r.longest);
+    std::printf("  %2d threads: %.1f s wall, %.1f s busy, longest chain %.1f s\n", threads, r.wall,
+                r.busy, r.longest);
     std::fflush(stdout);
   }
 
@@ -233,7 +232,7 @@ int run_bench(int argc, char** argv) {
   }
   std::printf(
       "speedup and efficiency against %d thread(s) in this run (the peer); busy = time "
-      "inside solve_segment / (threads x wall); s/LP/thr = busy / LPs; peak RSS %.0f "
+      "inside solve_chain / (threads x wall); s/LP/thr = busy / LPs; peak RSS %.0f "
       "MB\n",
       peer.threads, peak_rss_mb());
   for (const Run& r : runs)

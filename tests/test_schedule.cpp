@@ -7,9 +7,9 @@
 
 #include "snapflow/analysis/velocity_error.hpp"
 #include "snapflow/core/error.hpp"
+#include "snapflow/schedule/chain_farm.hpp"
+#include "snapflow/schedule/chain_solver.hpp"
 #include "snapflow/schedule/fine_schedule.hpp"
-#include "snapflow/schedule/segment_farm.hpp"
-#include "snapflow/schedule/segment_solver.hpp"
 #include "snapflow/schedule/trip_tracker.hpp"
 
 namespace snapflow {
@@ -29,7 +29,7 @@ TEST(FineSchedule, FineDtSpansTheSnapshotsInWholeSteps) {
   EXPECT_DOUBLE_EQ(s.dt(), 10.0);
   EXPECT_EQ(s.frame_steps(), 90);  // one snapshot interval
   EXPECT_EQ(s.frames(), 4);
-  EXPECT_EQ(s.segments(), 4);
+  EXPECT_EQ(s.chains(), 4);
   EXPECT_DOUBLE_EQ(s.step_time(0), 1000.0);
   EXPECT_DOUBLE_EQ(s.step_time(360), 4600.0);
   EXPECT_DOUBLE_EQ(s.frame_time(1), 1900.0);
@@ -58,12 +58,12 @@ TEST(FineSchedule, FramesAndChainsCoverEveryStepOnce) {
   const FineSchedule s = FineSchedule::plan(times(3, 10.0), 1.0, o);
   ASSERT_EQ(s.steps(), 20);
   ASSERT_EQ(s.frames(), 3);
-  EXPECT_EQ(s.segment_frames(), 2);
-  EXPECT_EQ(s.segments(), 2);
+  EXPECT_EQ(s.chain_frames(), 2);
+  EXPECT_EQ(s.chains(), 2);
   EXPECT_EQ(s.frame_step_range(2).begin, 14);
   EXPECT_EQ(s.frame_step_range(2).end, 20);
-  EXPECT_EQ(s.segment_frame_range(1).begin, 2);
-  EXPECT_EQ(s.segment_frame_range(1).end, 3);
+  EXPECT_EQ(s.chain_frame_range(1).begin, 2);
+  EXPECT_EQ(s.chain_frame_range(1).end, 3);
   o.frame_steps = 21;
   EXPECT_THROW(FineSchedule::plan(times(3, 10.0), 1.0, o), Error);
 }
@@ -75,25 +75,25 @@ TEST(FineSchedule, TheLastChainsTaperDownToOneFrame) {
   const FineSchedule day = FineSchedule::plan(times(96, 900.0), 130.0, o);
   ASSERT_EQ(day.frames(), 95);
   // 89 frames in chains of 6 (the 15th of 5), then 3, 2 and 1.
-  ASSERT_EQ(day.segments(), 18);
-  EXPECT_EQ(day.segment_frame_range(13).size(), 6);
-  EXPECT_EQ(day.segment_frame_range(14).size(), 5);
-  EXPECT_EQ(day.segment_frame_range(15).size(), 3);
-  EXPECT_EQ(day.segment_frame_range(16).size(), 2);
-  EXPECT_EQ(day.segment_frame_range(17).begin, 94);
-  EXPECT_EQ(day.segment_frame_range(17).end, 95);
-  for (long s = 1; s < day.segments(); ++s)
-    EXPECT_EQ(day.segment_frame_range(s).begin, day.segment_frame_range(s - 1).end);
+  ASSERT_EQ(day.chains(), 18);
+  EXPECT_EQ(day.chain_frame_range(13).size(), 6);
+  EXPECT_EQ(day.chain_frame_range(14).size(), 5);
+  EXPECT_EQ(day.chain_frame_range(15).size(), 3);
+  EXPECT_EQ(day.chain_frame_range(16).size(), 2);
+  EXPECT_EQ(day.chain_frame_range(17).begin, 94);
+  EXPECT_EQ(day.chain_frame_range(17).end, 95);
+  for (long s = 1; s < day.chains(); ++s)
+    EXPECT_EQ(day.chain_frame_range(s).begin, day.chain_frame_range(s - 1).end);
   // No taper without a full chain before it.
   const FineSchedule short_run = FineSchedule::plan(times(8, 900.0), 130.0, o);
-  ASSERT_EQ(short_run.segments(), 2);
-  EXPECT_EQ(short_run.segment_frame_range(0).size(), 6);
-  EXPECT_EQ(short_run.segment_frame_range(1).size(), 1);
+  ASSERT_EQ(short_run.chains(), 2);
+  EXPECT_EQ(short_run.chain_frame_range(0).size(), 6);
+  EXPECT_EQ(short_run.chain_frame_range(1).size(), 1);
 }
 
 // A bump of 3 cells moving one cell east per step on a 1 x 12 grid.
-SegmentSettings translation_settings() {
-  SegmentSettings settings;
+ChainSettings translation_settings() {
+  ChainSettings settings;
   settings.spec.grid.nx = 12;
   settings.spec.grid.ny = 1;
   settings.spec.grid.dx = 2.0;
@@ -102,7 +102,7 @@ SegmentSettings translation_settings() {
   return settings;
 }
 
-// 6 steps of 0.5 s in 3 frames of 2 steps; `chain_frames` frames per segment.
+// 6 steps of 0.5 s in 3 frames of 2 steps; `chain_frames` frames per chain.
 FineSchedule translation_schedule(long chain_frames) {
   FineScheduleOptions o;
   o.fine_dt = 0.5;
@@ -116,12 +116,12 @@ void translation_state(double t, double* out) {
   for (int c = 0; c < 12; ++c) out[c] = (c >= first && c < first + 3) ? 5.0 : 0.0;
 }
 
-TEST(SolveSegment, RecoversATranslationAndIsDeterministic) {
-  const SegmentSettings settings = translation_settings();
+TEST(SolveChain, RecoversATranslationAndIsDeterministic) {
+  const ChainSettings settings = translation_settings();
   const FineSchedule s = translation_schedule(3);
-  ASSERT_EQ(s.segments(), 1);
+  ASSERT_EQ(s.chains(), 1);
   const StateFunction state = translation_state;
-  const SegmentResult r = solve_segment(s, 0, state, settings, {});
+  const ChainResult r = solve_chain(s, 0, state, settings, {});
   ASSERT_EQ(r.frame_results.size(), 3u);
   ASSERT_EQ(r.step_records.size(), 6u);
   // Each step every cell of the bump passes its 5 units one cell east (dx = 2).
@@ -143,10 +143,10 @@ TEST(SolveSegment, RecoversATranslationAndIsDeterministic) {
   EXPECT_NEAR(r.frame_results[1].od[3], 15.0, 1e-9);  // 6 -> 7 (twice), 7 -> 8 in zone 1
   EXPECT_EQ(r.end_density.size(), 12u);
 
-  const SegmentResult again = solve_segment(s, 0, state, settings, {});
+  const ChainResult again = solve_chain(s, 0, state, settings, {});
   for (size_t f = 0; f < r.frame_results.size(); ++f)
     EXPECT_EQ(r.frame_results[f].flow, again.frame_results[f].flow);
-  const SegmentResult stopped = solve_segment(s, 0, state, settings, [] { return true; });
+  const ChainResult stopped = solve_chain(s, 0, state, settings, [] { return true; });
   EXPECT_TRUE(stopped.abandoned);
 }
 
@@ -190,18 +190,18 @@ TEST(TripTracker, TransitFollowsTheTravellerAndMarkovMixesHimWithTheResidents) {
   EXPECT_LT(markov[0 * 3 + 2], 1.0);
 }
 
-TEST(SegmentsWanted, QueuesOneBehindEachWorkerUntilTheEndIsNear) {
-  EXPECT_EQ(segments_wanted(4, 1, 100, 8), 7);  // 3 idle workers + 4 queued
-  EXPECT_EQ(segments_wanted(4, 1, 10, 8), 3);   // near the end: the idle workers only
-  EXPECT_EQ(segments_wanted(4, 9, 100, 8), 0);
+TEST(ChainsWanted, QueuesOneBehindEachWorkerUntilTheEndIsNear) {
+  EXPECT_EQ(chains_wanted(4, 1, 100, 8), 7);  // 3 idle workers + 4 queued
+  EXPECT_EQ(chains_wanted(4, 1, 10, 8), 3);   // near the end: the idle workers only
+  EXPECT_EQ(chains_wanted(4, 9, 100, 8), 0);
 }
 
-TEST(SegmentDealer, DealsConsecutiveSegmentsInTurnAndTheSameOnEveryRank) {
+TEST(ChainDealer, DealsConsecutiveChainsInTurnAndTheSameOnEveryRank) {
   const std::vector<long> pending = {0, 2, 3, 5, 7, 8};
   const std::vector<long> wanted = {2, 0, 1};
   std::vector<std::vector<long>> dealt;
   for (int rank = 0; rank < 3; ++rank) {
-    SegmentDealer dealer(pending);
+    ChainDealer dealer(pending);
     dealt.push_back(dealer.deal(wanted, rank));
     EXPECT_EQ(dealer.remaining(), 3);
     EXPECT_EQ(dealer.deal({0, 5, 0}, rank).size(), rank == 1 ? 3u : 0u);
@@ -212,49 +212,49 @@ TEST(SegmentDealer, DealsConsecutiveSegmentsInTurnAndTheSameOnEveryRank) {
   EXPECT_EQ(dealt[2], (std::vector<long>{2}));
 }
 
-TEST(SegmentFarm, SolvesEverySubmittedSegmentOnceAsTheDirectSolveDoes) {
-  const SegmentSettings settings = translation_settings();
+TEST(ChainFarm, SolvesEverySubmittedChainOnceAsTheDirectSolveDoes) {
+  const ChainSettings settings = translation_settings();
   const FineSchedule s = translation_schedule(1);
-  ASSERT_EQ(s.segments(), 3);
+  ASSERT_EQ(s.chains(), 3);
   const StateFunction state = translation_state;
-  SegmentFarm farm(s, state, settings, 3, {});
-  std::vector<SegmentResult> results;
+  ChainFarm farm(s, state, settings, 3, {});
+  std::vector<ChainResult> results;
   farm.run([&] {
-    for (long segment = 0; segment < 3; ++segment) farm.submit(segment);
+    for (long chain = 0; chain < 3; ++chain) farm.submit(chain);
     while (results.size() < 3) {
       farm.wait(1.0);
-      for (SegmentResult& r : farm.take_finished()) results.push_back(std::move(r));
+      for (ChainResult& r : farm.take_finished()) results.push_back(std::move(r));
     }
     EXPECT_EQ(farm.busy(), 0);
   });
   std::sort(results.begin(), results.end(),
-            [](const SegmentResult& a, const SegmentResult& b) { return a.segment < b.segment; });
-  for (long segment = 0; segment < 3; ++segment) {
-    ASSERT_EQ(results[segment].segment, segment);
-    const SegmentResult direct = solve_segment(s, segment, state, settings, {});
-    ASSERT_EQ(results[segment].frame_results.size(), 1u);
-    EXPECT_EQ(results[segment].frame_results[0].flow, direct.frame_results[0].flow);
+            [](const ChainResult& a, const ChainResult& b) { return a.chain < b.chain; });
+  for (long chain = 0; chain < 3; ++chain) {
+    ASSERT_EQ(results[chain].chain, chain);
+    const ChainResult direct = solve_chain(s, chain, state, settings, {});
+    ASSERT_EQ(results[chain].frame_results.size(), 1u);
+    EXPECT_EQ(results[chain].frame_results[0].flow, direct.frame_results[0].flow);
   }
   EXPECT_TRUE(farm.failure().empty());
 }
 
-TEST(SegmentFarm, ReportsAWorkerErrorAndRethrowsACoordinatorError) {
-  const SegmentSettings settings = translation_settings();
+TEST(ChainFarm, ReportsAWorkerErrorAndRethrowsACoordinatorError) {
+  const ChainSettings settings = translation_settings();
   const FineSchedule s = translation_schedule(1);
   const StateFunction failing = [](double t, double* out) {
     SNAPFLOW_VERIFY(t < 2.5, "no state at t = " << t);
     translation_state(t, out);
   };
-  SegmentFarm farm(s, failing, settings, 2, {});
+  ChainFarm farm(s, failing, settings, 2, {});
   farm.run([&] {
-    for (long segment = 0; segment < 3; ++segment) farm.submit(segment);
+    for (long chain = 0; chain < 3; ++chain) farm.submit(chain);
     while (farm.busy() > 0) farm.wait(1.0);
   });
-  EXPECT_NE(farm.failure().find("segment 2: no state at t = 2.5"), std::string::npos)
+  EXPECT_NE(farm.failure().find("chain 2: no state at t = 2.5"), std::string::npos)
       << farm.failure();
   EXPECT_EQ(farm.take_finished().size(), 2u);
 
-  SegmentFarm stopped(s, failing, settings, 2, {});
+  ChainFarm stopped(s, failing, settings, 2, {});
   EXPECT_THROW(stopped.run([&] {
     stopped.submit(0);
     throw Error("coordinator gave up");

@@ -87,8 +87,8 @@ RunConfig read_run_config(MPI_Comm comm) {
   config.schedule.frame_steps = option_long("frame_steps", 0, 1, 1L << 40);
   config.schedule.chain_steps = option_long("chain_steps", 0, 1, 1L << 40);
   config.od_window = option_double("od_window", 3600.0, 1e-9, 1e12);
-  config.segment.trip_rule = parse_trip_rule(option_string("od_trips", "transit"));
-  TransportSpec& spec = config.segment.spec;
+  config.chain.trip_rule = parse_trip_rule(option_string("od_trips", "transit"));
+  TransportSpec& spec = config.chain.spec;
   spec.stencil = parse_stencil(option_string("stencil", "8"));
   SNAPFLOW_VERIFY(spec.stencil == StencilKind::kFour || spec.stencil == StencilKind::kEight,
                   "run: -stencil " << to_string(spec.stencil)
@@ -99,7 +99,7 @@ RunConfig read_run_config(MPI_Comm comm) {
   spec.cost.tiebreak = option_double("cost_tiebreak", 1e-3, 0.0, 0.05);
   spec.balance = parse_balance(option_string("balance", "scale"));
   spec.relax_penalty = option_double("relax_penalty", 0.0, 0.0, std::numeric_limits<double>::max());
-  config.segment.relax_infeasible =
+  config.chain.relax_infeasible =
       option_choice("infeasible", "relax", {"relax", "abort"}) == "relax";
   config.dmd = dmd_options_from_database();
   config.dmd_windows = dmd_window_request_from_database();

@@ -119,7 +119,7 @@ void RunOutput::create_datasets() {
   const FineSchedule& s = description_.schedule;
   const hsize_t F = s.frames(), K = s.steps(), ny = g.ny, nx = g.nx;
   const hsize_t Z = description_.zone_ids.size();
-  const hsize_t W = s.segments();  // trip windows: the chains
+  const hsize_t W = s.chains();  // trip windows: the chains
   create_dataset(file_, "/frames/time", H5T_IEEE_F64LE, {F + 1});
   create_dataset(file_, "/frames/flow", H5T_IEEE_F32LE, {F, ny, nx, 9},
                  {1, chunk_rows(g, 36), nx, 9}, kDeflateLevel);
@@ -159,7 +159,7 @@ void RunOutput::create_datasets() {
     std::vector<double> window_time(W + 1);
     for (hsize_t w = 0; w <= W; ++w)
       window_time[w] =
-          s.frame_time(w < W ? s.segment_frame_range(static_cast<long>(w)).begin : s.frames());
+          s.frame_time(w < W ? s.chain_frame_range(static_cast<long>(w)).begin : s.frames());
     write_box("/od/time", H5T_NATIVE_DOUBLE, {0}, {root ? W + 1 : 0}, window_time.data());
   }
 
@@ -257,7 +257,7 @@ std::vector<float> RunOutput::read_frame(const std::string& name, long f) const 
   return values;
 }
 
-void RunOutput::write_segment(const SegmentResult* r) {
+void RunOutput::write_chain(const ChainResult* r) {
   const bool mine = r != nullptr;
   const long cells = description_.grid.cells();
   const hsize_t f0 = mine ? r->frames.begin : 0, nf = mine ? r->frames.size() : 0;
@@ -290,16 +290,16 @@ void RunOutput::write_segment(const SegmentResult* r) {
   write_box("/fine/status", H5T_NATIVE_INT8, {k0}, {nk}, status.data());
   if (!description_.zone_ids.empty()) {
     write_box("/od/flow", H5T_NATIVE_DOUBLE, {f0}, {nf}, od.data());
-    const hsize_t w = mine ? static_cast<hsize_t>(r->segment) : 0;
+    const hsize_t w = mine ? static_cast<hsize_t>(r->chain) : 0;
     write_box("/od/trips", H5T_NATIVE_DOUBLE, {w}, {mine ? 1u : 0u},
               mine ? r->trips.data() : nullptr);
   }
 }
 
-void RunOutput::mark_done(const std::vector<const SegmentResult*>& results) {
+void RunOutput::mark_done(const std::vector<const ChainResult*>& results) {
   agree(comm_, H5Fflush(file_, H5F_SCOPE_GLOBAL) >= 0,
         "cannot flush " + quoted(partial_path_) + ": " + hdf5_write_failure(file_));
-  for (const SegmentResult* r : results) {
+  for (const ChainResult* r : results) {
     const hsize_t f0 = r ? r->frames.begin : 0, nf = r ? r->frames.size() : 0;
     const std::vector<uint8_t> ones(nf, 1);
     write_box("/frames/done", H5T_NATIVE_UINT8, {f0}, {nf}, ones.data());

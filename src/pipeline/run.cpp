@@ -25,7 +25,7 @@
 #include "snapflow/pipeline/rank_report.hpp"
 #include "snapflow/pipeline/run_summary.hpp"
 #include "snapflow/pipeline/velocity_check.hpp"
-#include "snapflow/schedule/segment_farm.hpp"
+#include "snapflow/schedule/chain_farm.hpp"
 
 namespace snapflow {
 
@@ -63,7 +63,7 @@ void number_zones(const std::vector<int32_t>& zones, std::vector<int32_t>& ids,
 struct RunInput {
   std::unique_ptr<SnapshotReader> reader;
   FineSchedule schedule;
-  SegmentSettings settings;  // the configured problem with the input's grid, mask and zones
+  ChainSettings settings;  // the configured problem with the input's grid, mask and zones
   std::vector<int32_t> zone_ids;
   std::vector<double> density;  // this rank's rows, [T][rows]; freed once the DMD is fitted
   DmdWindowing windowing;
@@ -82,7 +82,7 @@ RunInput read_input(MPI_Comm comm, const RunConfig& config) {
   if (meta.has_zones) schedule_options.chain_seconds = config.od_window;
   in.schedule =
       FineSchedule::plan(meta.time, std::min(meta.grid.dx, meta.grid.dy), schedule_options);
-  in.settings = config.segment;
+  in.settings = config.chain;
   in.settings.spec.grid = meta.grid;
   in.settings.spec.mask = in.reader->read_whole_mask(true);
   number_zones(in.reader->read_whole_zones(true), in.zone_ids, in.settings.zone_index);
@@ -117,7 +117,7 @@ RunDescription describe_run(const RunConfig& config, const RunInput& in) {
       {"fine_steps", static_cast<double>(schedule.steps())},
       {"frame_steps", static_cast<double>(schedule.frame_steps())},
       {"frames", static_cast<double>(schedule.frames())},
-      {"segment_frames", static_cast<double>(schedule.segment_frames())},
+      {"segment_frames", static_cast<double>(schedule.chain_frames())},  // the name files keep
       {"cost_power", spec.cost.power},
       {"cost_tiebreak", spec.cost.tiebreak},
       {"relax_penalty", spec.relax_penalty},
@@ -177,8 +177,8 @@ FittedStates fit_states(MPI_Comm comm, const RunConfig& config, RunInput& in, Ru
 // The chains with a frame not done yet (all of them unless resuming).
 std::vector<long> pending_chains(const FineSchedule& schedule, const std::vector<uint8_t>& done) {
   std::vector<long> pending;
-  for (long s = 0; s < schedule.segments(); ++s) {
-    const StepRange frames = schedule.segment_frame_range(s);
+  for (long s = 0; s < schedule.chains(); ++s) {
+    const StepRange frames = schedule.chain_frame_range(s);
     bool complete = true;
     for (long f = frames.begin; f < frames.end; ++f) complete = complete && done[f];
     if (!complete) pending.push_back(s);
@@ -204,14 +204,14 @@ TransportTally farm_transport(MPI_Comm comm, const RunConfig& config, const RunI
                               long frames_before, RunOutput& output, StageSeconds& stage,
                               const std::function<void(long, double)>& record_totals) {
   const FineSchedule& schedule = in.schedule;
-  const SegmentSettings& settings = in.settings;
+  const ChainSettings& settings = in.settings;
   const int rank = comm_rank(comm), size = comm_size(comm);
   const int threads = config.threads;
   TransportTally tally;
   tally.frames_done = frames_before;
   long writes = 0, steps_pending = 0;
   for (long s : pending) {
-    const StepRange f = schedule.segment_frame_range(s);
+    const StepRange f = schedule.chain_frame_range(s);
     steps_pending +=
         schedule.frame_step_range(f.end - 1).end - schedule.frame_step_range(f.begin).begin;
   }
@@ -222,14 +222,14 @@ TransportTally farm_transport(MPI_Comm comm, const RunConfig& config, const RunI
   SNAPFLOW_VERIFY(thread_level >= MPI_THREAD_FUNNELED,
                   "run: MPI was initialised without MPI_THREAD_FUNNELED, which the worker threads "
                   "need (only the main thread calls MPI)");
-  SegmentDealer dealer(pending);
-  SegmentFarm farm(schedule, state, settings, threads, [] { return interrupt_requests() >= 2; });
-  const auto write_finished = [&](std::vector<SegmentResult>& finished, long writes_now) {
+  ChainDealer dealer(pending);
+  ChainFarm farm(schedule, state, settings, threads, [] { return interrupt_requests() >= 2; });
+  const auto write_finished = [&](std::vector<ChainResult>& finished, long writes_now) {
     // Under -infeasible abort, stop at the first infeasible step before it is written, so that
     // no frame holding it is ever marked done (a resumed run meets it again).
     long first_infeasible = std::numeric_limits<long>::max();
     if (!settings.relax_infeasible)
-      for (const SegmentResult& r : finished)
+      for (const ChainResult& r : finished)
         for (size_t k = 0; k < r.step_records.size(); ++k)
           if (r.step_records[k].status == Status::kInfeasible)
             first_infeasible = std::min(first_infeasible, r.steps.begin + static_cast<long>(k));
@@ -240,7 +240,7 @@ TransportTally farm_transport(MPI_Comm comm, const RunConfig& config, const RunI
                         << " s) is infeasible under -balance " << to_string(settings.spec.balance)
                         << " and -infeasible abort was given; use -infeasible "
                            "relax, a smaller -fine_dt or -balance relaxed");
-    std::vector<const SegmentResult*> written(static_cast<size_t>(writes_now), nullptr);
+    std::vector<const ChainResult*> written(static_cast<size_t>(writes_now), nullptr);
     long counts[2] = {0, 0};
     for (size_t k = 0; k < finished.size(); ++k) {
       tally.busy_seconds += finished[k].seconds;
@@ -251,7 +251,7 @@ TransportTally farm_transport(MPI_Comm comm, const RunConfig& config, const RunI
     }
     {
       LogStage write_stage("Write", &stage.write);
-      for (const SegmentResult* r : written) output.write_segment(r);
+      for (const ChainResult* r : written) output.write_chain(r);
       output.mark_done(written);
     }
     MPI_Allreduce(MPI_IN_PLACE, counts, 2, MPI_LONG, MPI_SUM, comm);
@@ -266,15 +266,15 @@ TransportTally farm_transport(MPI_Comm comm, const RunConfig& config, const RunI
   {
     LogStage transport_stage("Transport", &stage.transport);
     farm.run([&] {
-      std::vector<SegmentResult> finished;
+      std::vector<ChainResult> finished;
       for (;; farm.wait(kSyncSeconds)) {
         // busy before collecting: a chain that finishes in between is counted busy, not lost.
         RankReport mine;
         mine.busy = farm.busy();
-        for (SegmentResult& r : farm.take_finished()) finished.push_back(std::move(r));
+        for (ChainResult& r : farm.take_finished()) finished.push_back(std::move(r));
         mine.chains_wanted =
             tally.stopped ? 0
-                          : segments_wanted(threads, mine.busy, dealer.remaining(), size * threads);
+                          : chains_wanted(threads, mine.busy, dealer.remaining(), size * threads);
         mine.finished = static_cast<long>(finished.size());
         mine.interrupted = interrupt_requests() > 0;
         mine.failed = !farm.failure().empty();
@@ -409,7 +409,7 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config) {
         "run: %ld fine steps of %.6g s (%s), %ld frames of %ld steps, %ld chains of up to %ld "
         "frame(s) over %d rank(s) on %d node(s) x %d worker thread(s)\n",
         schedule.steps(), schedule.dt(), schedule.rule().c_str(), schedule.frames(),
-        schedule.frame_steps(), schedule.segments(), schedule.segment_frames(), size, nodes,
+        schedule.frame_steps(), schedule.chains(), schedule.chain_frames(), size, nodes,
         config.threads);
     if (output.resumed())
       std::printf("run: resuming %s: %ld of %ld frames were done, %zu chains left\n",

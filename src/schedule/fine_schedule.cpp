@@ -53,8 +53,8 @@ FineSchedule FineSchedule::plan(const std::vector<double>& time, double cell_siz
                      : options.chain_seconds > 0
                          ? std::max<long>(1, std::lround(options.chain_seconds / s.dt_))
                          : per_interval;
-  s.segment_frames_ = std::max<long>(1, (chain + s.frame_steps_ - 1) / s.frame_steps_);
-  s.plan_segments();
+  s.chain_frames_ = std::max<long>(1, (chain + s.frame_steps_ - 1) / s.frame_steps_);
+  s.plan_chains();
   return s;
 }
 
@@ -71,31 +71,31 @@ double FineSchedule::frame_time(long f) const {
   return step_time(f * frame_steps_);
 }
 
-void FineSchedule::plan_segments() {
-  // The taper: ceil(n / 2), ceil(n / 4), ..., 1 frames, when a full segment comes before it.
+void FineSchedule::plan_chains() {
+  // The taper: ceil(n / 2), ceil(n / 4), ..., 1 frames, when a full chain comes before it.
   std::vector<long> taper;
-  for (long size = segment_frames_; size > 1;) {
+  for (long size = chain_frames_; size > 1;) {
     size = (size + 1) / 2;
     taper.push_back(size);
   }
   long tapered = 0;
   for (long size : taper) tapered += size;
-  if (frames_ - tapered < segment_frames_) {
+  if (frames_ - tapered < chain_frames_) {
     taper.clear();
     tapered = 0;
   }
-  segment_begin_.clear();
-  for (long f = 0; f < frames_ - tapered; f += segment_frames_) segment_begin_.push_back(f);
+  chain_begin_.clear();
+  for (long f = 0; f < frames_ - tapered; f += chain_frames_) chain_begin_.push_back(f);
   long begin = frames_ - tapered;
   for (long size : taper) {
-    segment_begin_.push_back(begin);
+    chain_begin_.push_back(begin);
     begin += size;
   }
-  segment_begin_.push_back(frames_);
+  chain_begin_.push_back(frames_);
 }
 
-StepRange FineSchedule::segment_frame_range(long s) const {
-  return {segment_begin_[s], segment_begin_[s + 1]};
+StepRange FineSchedule::chain_frame_range(long s) const {
+  return {chain_begin_[s], chain_begin_[s + 1]};
 }
 
 }  // namespace snapflow

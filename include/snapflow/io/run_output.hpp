@@ -20,8 +20,8 @@
 #include "snapflow/core/output_file.hpp"
 #include "snapflow/io/hdf5_handle.hpp"
 #include "snapflow/io/output_conventions.hpp"
+#include "snapflow/schedule/chain_solver.hpp"
 #include "snapflow/schedule/fine_schedule.hpp"
-#include "snapflow/schedule/segment_solver.hpp"
 
 namespace snapflow {
 
@@ -58,12 +58,12 @@ class RunOutput {
   const std::string& partial_path() const { return partial_path_; }
   // Collective: /frames/done, on every rank.
   std::vector<uint8_t> done_frames() const;
-  // Collective round: every rank writes its segment's frames and steps, or nothing (null).
-  void write_segment(const SegmentResult* result);
-  // Collective: flushes the file, then marks the frames of each rank's segments (null: none)
+  // Collective round: every rank writes its chain's frames and steps, or nothing (null).
+  void write_chain(const ChainResult* result);
+  // Collective: flushes the file, then marks the frames of each rank's chains (null: none)
   // done and flushes again, so done = 1 never precedes the data. Every rank passes as many
   // entries (one per thread).
-  void mark_done(const std::vector<const SegmentResult*>& results);
+  void mark_done(const std::vector<const ChainResult*>& results);
   // Collective: a whole /fine dataset ("status", "cost", ...) as doubles, on every rank.
   std::vector<double> read_fine(const std::string& name) const;
   // Collective: frame f of a /frames dataset ([F or F+1, ny, nx, ...]) for each rank's own

@@ -8,8 +8,8 @@
 #include "snapflow/dmd/dmd_model.hpp"
 #include "snapflow/dmd/dmd_windows.hpp"
 #include "snapflow/io/density_stats.hpp"
+#include "snapflow/schedule/chain_solver.hpp"
 #include "snapflow/schedule/fine_schedule.hpp"
-#include "snapflow/schedule/segment_solver.hpp"
 
 namespace snapflow {
 
@@ -29,7 +29,7 @@ struct RunConfig {
   // this many seconds (-od_window).
   double od_window = 3600.0;
   // The transport problem; its grid, mask and zones come from the input.
-  SegmentSettings segment;
+  ChainSettings chain;
   DmdOptions dmd;
   DmdWindowRequest dmd_windows;
   double state_floor = 0.0;  // -state_floor

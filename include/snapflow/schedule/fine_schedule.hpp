@@ -1,9 +1,9 @@
 // The fine time steps of a run (DESIGN.md sections 1.2 and 2.2): K steps of dt_f from the
-// first to the last snapshot, grouped into output frames, and frames grouped into segments:
-// the chains of consecutive steps one worker solves warm-started. Segments always start cold
-// at the same steps, so the output does not depend on how segments are shared out. The last
-// segments taper (half, a quarter, ... of the others, down to one frame): the workers then
-// run out of work within a short segment of each other instead of a long one.
+// first to the last snapshot, grouped into output frames, and frames grouped into chains of
+// consecutive steps that one worker solves warm-started. Chains always start cold
+// at the same steps, so the output does not depend on how chains are shared out. The last
+// chains taper (half, a quarter, ... of the others, down to one frame): the workers then
+// run out of work within a short chain of each other instead of a long one.
 #pragma once
 
 #include <string>
@@ -12,11 +12,11 @@
 namespace snapflow {
 
 struct FineScheduleOptions {
-  double fine_dt = 0.0;  // -fine_dt (s); <= 0: from vmax
-  double vmax = 0.0;     // -vmax (length/s): dt_f = min(dx, dy) / vmax (the CFL-like rule)
-  long frame_steps = 0;  // -frame_steps; <= 0: one frame per snapshot interval
-  long chain_steps = 0;  // -chain_steps: steps per segment before the taper; <= 0: one interval
-  double chain_seconds = 0.0;  // without chain_steps: segments of this many seconds (trip windows)
+  double fine_dt = 0.0;        // -fine_dt (s); <= 0: from vmax
+  double vmax = 0.0;           // -vmax (length/s): dt_f = min(dx, dy) / vmax (the CFL-like rule)
+  long frame_steps = 0;        // -frame_steps; <= 0: one frame per snapshot interval
+  long chain_steps = 0;        // -chain_steps: steps per chain before the taper; <= 0: one interval
+  double chain_seconds = 0.0;  // without chain_steps: chains of this many seconds (trip windows)
 };
 
 struct StepRange {
@@ -37,8 +37,8 @@ class FineSchedule {
   long steps() const { return steps_; }
   long frame_steps() const { return frame_steps_; }
   long frames() const { return frames_; }
-  long segment_frames() const { return segment_frames_; }  // before the taper
-  long segments() const { return static_cast<long>(segment_begin_.size()) - 1; }
+  long chain_frames() const { return chain_frames_; }  // before the taper
+  long chains() const { return static_cast<long>(chain_begin_.size()) - 1; }
   // How dt_f was chosen, e.g. "vmax 13.9 (CFL: dt_f <= 9.36 s)".
   const std::string& rule() const { return rule_; }
 
@@ -47,15 +47,15 @@ class FineSchedule {
   // Steps of frame f, and the time of frame boundary f in [0, frames].
   StepRange frame_step_range(long f) const;
   double frame_time(long f) const;
-  // Frames of segment s.
-  StepRange segment_frame_range(long s) const;
+  // Frames of chain s.
+  StepRange chain_frame_range(long s) const;
 
  private:
-  void plan_segments();
+  void plan_chains();
 
   double t_begin_ = 0.0, t_end_ = 0.0, dt_ = 0.0;
-  long steps_ = 0, frame_steps_ = 0, frames_ = 0, segment_frames_ = 0;
-  std::vector<long> segment_begin_;  // first frame of each segment, then frames_
+  long steps_ = 0, frame_steps_ = 0, frames_ = 0, chain_frames_ = 0;
+  std::vector<long> chain_begin_;  // first frame of each chain, then frames_
   std::string rule_;
 };
 

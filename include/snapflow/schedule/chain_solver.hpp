@@ -1,6 +1,6 @@
-// One worker's unit of work: the fine steps of one segment, solved as one warm-started chain
-// (the first step cold), with the flows summed into the segment's output frames. Plain C++:
-// each OpenMP thread runs its own segments; MPI and HDF5 stay in the orchestration.
+// One worker's unit of work: the fine steps of one chain, solved as one warm-started chain
+// (the first step cold), with the flows summed into the chain's output frames. Plain C++:
+// each OpenMP thread runs its own chains; MPI and HDF5 stay in the orchestration.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +19,7 @@ constexpr int kFrameDirections = 9;
 // Whole-grid state x(t) [ny * nx]; must be safe to call from several threads at once.
 using StateFunction = std::function<void(double time, double* out)>;
 
-struct SegmentSettings {
+struct ChainSettings {
   transport::TransportSpec spec;  // 4- or 8-stencil
   // An infeasible step is solved again with the relaxed policy (status 1) when true, and
   // left infeasible (status 2, no flow) otherwise.
@@ -45,21 +45,21 @@ struct FrameResult {
   std::vector<double> od;       // [zones][zones] mass moved between zones (stays excluded)
 };
 
-struct SegmentResult {
-  long segment = 0;
+struct ChainResult {
+  long chain = 0;
   StepRange frames, steps;
   std::vector<FrameResult> frame_results;
-  std::vector<float> end_density;  // state at the end of the run, for the last segment only
+  std::vector<float> end_density;  // state at the end of the run, for the last chain only
   std::vector<double> trips;       // [zones][zones] mass from zone a at the start in b at the end
   std::vector<StepRecord> step_records;
   bool abandoned = false;          // stopped early by `abandon`: nothing of it may be written
   double state_seconds = 0.0;      // building the fine states
   double transport_seconds = 0.0;  // solving the LPs
-  double seconds = 0.0;            // the whole segment
+  double seconds = 0.0;            // the whole chain
 };
 
-// Solves segment `segment` of `schedule`. `abandon` (may be empty) is asked between steps.
-SegmentResult solve_segment(const FineSchedule& schedule, long segment, const StateFunction& state,
-                            const SegmentSettings& settings, const std::function<bool()>& abandon);
+// Solves chain `chain` of `schedule`. `abandon` (may be empty) is asked between steps.
+ChainResult solve_chain(const FineSchedule& schedule, long chain, const StateFunction& state,
+                        const ChainSettings& settings, const std::function<bool()>& abandon);
 
 }  // namespace snapflow

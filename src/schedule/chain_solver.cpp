@@ -1,4 +1,4 @@
-#include "snapflow/schedule/segment_solver.hpp"
+#include "snapflow/schedule/chain_solver.hpp"
 
 #include <chrono>
 #include <memory>
@@ -27,7 +27,7 @@ struct FrameSums {
 };
 
 void add_step(const std::vector<double>& flows, const transport::Stencil& stencil,
-              const SegmentSettings& settings, double dt, FrameSums& sums) {
+              const ChainSettings& settings, double dt, FrameSums& sums) {
   const int nx = settings.spec.grid.nx;
   const long cells = settings.spec.grid.cells();
   const bool with_zones = !settings.zone_index.empty();
@@ -49,7 +49,7 @@ void add_step(const std::vector<double>& flows, const transport::Stencil& stenci
 }
 
 FrameResult finish_frame(long frame, const FrameSums& sums, const std::vector<double>& start,
-                         const SegmentSettings& settings, const transport::Stencil& stencil) {
+                         const ChainSettings& settings, const transport::Stencil& stencil) {
   const Grid& grid = settings.spec.grid;
   const long cells = grid.cells();
   FrameResult out;
@@ -87,17 +87,17 @@ StepRecord record_of(const TransportResult& r) {
 
 }  // namespace
 
-SegmentResult solve_segment(const FineSchedule& schedule, long segment, const StateFunction& state,
-                            const SegmentSettings& settings, const std::function<bool()>& abandon) {
+ChainResult solve_chain(const FineSchedule& schedule, long chain, const StateFunction& state,
+                        const ChainSettings& settings, const std::function<bool()>& abandon) {
   const auto start_clock = std::chrono::steady_clock::now();
-  SegmentResult result;
-  result.segment = segment;
-  result.frames = schedule.segment_frame_range(segment);
+  ChainResult result;
+  result.chain = chain;
+  result.frames = schedule.chain_frame_range(chain);
   result.steps = {schedule.frame_step_range(result.frames.begin).begin,
                   schedule.frame_step_range(result.frames.end - 1).end};
   const long cells = settings.spec.grid.cells();
 
-  // A fresh solver per segment: its mass unit and warm state depend only on the segment.
+  // A fresh solver per chain: its mass unit and warm state depend only on the chain.
   TransportSolver solver(settings.spec);
   SNAPFLOW_VERIFY(solver.directions() == kFrameDirections,
                   "run: the frame output needs a 4- or 8-stencil (9 direction slots)");

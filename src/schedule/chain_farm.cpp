@@ -1,4 +1,4 @@
-#include "snapflow/schedule/segment_farm.hpp"
+#include "snapflow/schedule/chain_farm.hpp"
 
 #include <omp.h>
 
@@ -10,18 +10,17 @@
 
 namespace snapflow {
 
-SegmentFarm::SegmentFarm(const FineSchedule& schedule, const StateFunction& state,
-                         const SegmentSettings& settings, int workers,
-                         std::function<bool()> abandon)
+ChainFarm::ChainFarm(const FineSchedule& schedule, const StateFunction& state,
+                     const ChainSettings& settings, int workers, std::function<bool()> abandon)
     : schedule_(schedule),
       state_(state),
       settings_(settings),
       workers_(workers),
       abandon_(std::move(abandon)) {
-  SNAPFLOW_VERIFY(workers >= 1, "segment farm: needs at least one worker thread, got " << workers);
+  SNAPFLOW_VERIFY(workers >= 1, "chain farm: needs at least one worker thread, got " << workers);
 }
 
-void SegmentFarm::run(const std::function<void()>& coordinate) {
+void ChainFarm::run(const std::function<void()>& coordinate) {
   std::exception_ptr coordinator_error;
   int team = 0;
   const int dynamic = omp_get_dynamic();
@@ -50,28 +49,28 @@ void SegmentFarm::run(const std::function<void()>& coordinate) {
   }
   omp_set_dynamic(dynamic);
   if (coordinator_error) std::rethrow_exception(coordinator_error);
-  SNAPFLOW_VERIFY(team == workers_ + 1, "segment farm: OpenMP gave " << team << " threads, "
-                                                                     << workers_ + 1
-                                                                     << " are needed (workers + "
-                                                                        "the coordinator)");
+  SNAPFLOW_VERIFY(team == workers_ + 1, "chain farm: OpenMP gave " << team << " threads, "
+                                                                   << workers_ + 1
+                                                                   << " are needed (workers + "
+                                                                      "the coordinator)");
 }
 
-void SegmentFarm::work() {
+void ChainFarm::work() {
   const std::function<bool()> abandon = [this] { return abandon_all_ || (abandon_ && abandon_()); };
   for (;;) {
-    long segment = -1;
+    long chain = -1;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       work_ready_.wait(lock, [this] { return !queue_.empty() || closing_; });
       if (queue_.empty()) return;
-      segment = queue_.front();
+      chain = queue_.front();
       queue_.pop_front();
       ++running_;
     }
-    SegmentResult result;
+    ChainResult result;
     std::string error;
     try {
-      result = solve_segment(schedule_, segment, state_, settings_, abandon);
+      result = solve_chain(schedule_, chain, state_, settings_, abandon);
     } catch (const std::exception& e) {
       error = e.what();
     } catch (...) {  // nothing may leave an OpenMP worker: it would terminate the process
@@ -83,54 +82,54 @@ void SegmentFarm::work() {
       if (error.empty())
         finished_.push_back(std::move(result));
       else if (failure_.empty())
-        failure_ = "segment " + std::to_string(segment) + ": " + error;
+        failure_ = "chain " + std::to_string(chain) + ": " + error;
     }
-    segment_done_.notify_all();
+    chain_done_.notify_all();
   }
 }
 
-void SegmentFarm::submit(long segment) {
+void ChainFarm::submit(long chain) {
   {
     const std::lock_guard<std::mutex> lock(mutex_);
-    queue_.push_back(segment);
+    queue_.push_back(chain);
   }
   work_ready_.notify_one();
 }
 
-std::vector<SegmentResult> SegmentFarm::take_finished() {
+std::vector<ChainResult> ChainFarm::take_finished() {
   const std::lock_guard<std::mutex> lock(mutex_);
-  std::vector<SegmentResult> taken;
+  std::vector<ChainResult> taken;
   taken.swap(finished_);
   return taken;
 }
 
-long SegmentFarm::busy() const {
+long ChainFarm::busy() const {
   const std::lock_guard<std::mutex> lock(mutex_);
   return static_cast<long>(queue_.size()) + running_;
 }
 
-void SegmentFarm::wait(double seconds) {
+void ChainFarm::wait(double seconds) {
   std::unique_lock<std::mutex> lock(mutex_);
   if (!finished_.empty()) return;
-  segment_done_.wait_for(lock, std::chrono::duration<double>(seconds));
+  chain_done_.wait_for(lock, std::chrono::duration<double>(seconds));
 }
 
-void SegmentFarm::drop_queued() {
+void ChainFarm::drop_queued() {
   const std::lock_guard<std::mutex> lock(mutex_);
   queue_.clear();
 }
 
-std::string SegmentFarm::failure() const {
+std::string ChainFarm::failure() const {
   const std::lock_guard<std::mutex> lock(mutex_);
   return failure_;
 }
 
-long segments_wanted(int workers, long busy, long remaining, long all_workers) {
+long chains_wanted(int workers, long busy, long remaining, long all_workers) {
   const long target = remaining >= 2 * all_workers ? 2L * workers : workers;
   return std::max(0L, target - busy);
 }
 
-std::vector<long> SegmentDealer::deal(std::vector<long> wanted, int rank) {
+std::vector<long> ChainDealer::deal(std::vector<long> wanted, int rank) {
   std::vector<long> mine;
   for (bool dealt = true; dealt && next_ < pending_.size();) {
     dealt = false;
