@@ -36,13 +36,24 @@ out=$("$mpiexec" -n 2 "$snapflow" run -i geo.h5 -o run.h5 -fine_dt 120 2>&1); st
 msg=$($readers xarray run.h5 2>&1); check xarray $? "$msg"
 
 if command -v pvbatch > /dev/null; then
+  # Reading first (no display needed), then rendering under a virtual X server: a server
+  # that does not come up is a note, not a failure of the output.
+  msg=$(pvbatch "$source_dir/tests/paraview_check.py" run.xmf run.h5 pv.png 2>&1)
+  [[ "$msg" == *"reader Xdmf3ReaderS"*"paraview_check: passed"* ]]; check paraview $? "$msg"
   if command -v xvfb-run > /dev/null; then
-    msg=$(xvfb-run -a pvbatch "$source_dir/tests/paraview_check.py" run.xmf run.h5 pv.png render 2>&1)
+    for attempt in 1 2 3; do
+      msg=$(xvfb-run -a -s "-screen 0 800x800x24" pvbatch "$source_dir/tests/paraview_check.py" \
+        run.xmf run.h5 pv.png render 2>&1)
+      [[ "$msg" == *"bad X server connection"* || "$msg" == *"Xvfb failed"* ]] || break
+    done
+    if [[ "$msg" == *"bad X server connection"* || "$msg" == *"Xvfb failed"* ]]; then
+      echo "note: the virtual X server did not come up: ParaView's rendering is not checked"
+    else
+      [[ "$msg" == *"paraview_check: passed"* ]] && [ -s pv.png ]; check paraview_render $? "$msg"
+    fi
   else
     echo "note: xvfb-run not installed (Debian: xvfb): ParaView's reading is checked, not its rendering"
-    msg=$(pvbatch "$source_dir/tests/paraview_check.py" run.xmf run.h5 pv.png 2>&1)
   fi
-  [[ "$msg" == *"reader Xdmf3ReaderS"*"paraview_check: passed"* ]]; check paraview $? "$msg"
 else
   echo "SKIP paraview: pvbatch not installed (Debian: python3-paraview)"
 fi
