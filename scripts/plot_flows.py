@@ -86,7 +86,9 @@ class Run:
         time_units = text_attribute(f.attrs, "time_units")
         self.epoch = time_units.startswith("seconds since 1970-01-01")
         self.time_of_day = "since 00:00" in time_units  # the synthetic day
-        self.geographic = "lon" in self.crs.lower() or self.crs.upper() in ("EPSG:4326", "OGC:CRS84")
+        # The output's CF description says whether x is a longitude.
+        x_name = text_attribute(f["frames/x"].attrs, "standard_name") if "frames/x" in f else ""
+        self.geographic = x_name == "longitude"
 
     def windows(self, seconds):
         """[(first frame, end frame)] covering the run, each at least `seconds` long."""

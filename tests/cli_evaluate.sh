@@ -42,6 +42,8 @@ done
 
 out=$(evaluate 1 -holdout 1,2,5 -method dmd -o bad.h5); status=$?
 [ $status -ne 0 ] && [[ "$out" == *"not evenly spaced"* ]]; check uneven_dmd $? "$out"
+out=$(evaluate 1 -holdout 1,2,3,4,5,6,7 -method dmd -o bad.h5); status=$?
+[ $status -ne 0 ] && [[ "$out" == *"leaves 2 snapshots to fit on; DMD needs 3"* ]]; check dmd_needs_3 $? "$out"
 out=$(evaluate 1 -holdout 0,1,2,3,4,5,6,7 -o bad.h5); status=$?
 [ $status -ne 0 ] && [[ "$out" == *"leaves 1 of 9 snapshots"* ]]; check too_many $? "$out"
 out=$(evaluate 1 -holdout 12 -o bad.h5); status=$?

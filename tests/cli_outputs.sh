@@ -114,6 +114,14 @@ out=$(export_run plain.h5 -format flowmap -crs EPSG:32632 -o ex-bad); status=$?
 [ $status -ne 0 ] && [[ "$out" == *"has no zones"*"-zones FILE"*"-zone_cells N"* ]]; check needs_zones $? "$out"
 out=$(export_run run.h5 -format skmob -zones districts.geojson -zone_field county -o ex-bad); status=$?
 [ $status -ne 0 ] && [[ "$out" == *"districts.geojson"*"no attribute 'county'"* ]]; check zone_field $? "$out"
+$python -c "
+import json
+square = [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]  # lon/lat far from the grid
+json.dump({'type': 'FeatureCollection', 'features': [{'type': 'Feature', 'properties': {'district': 1},
+           'geometry': {'type': 'Polygon', 'coordinates': square}}]}, open('elsewhere.geojson', 'w'))"
+out=$(export_run run.h5 -format skmob -zones elsewhere.geojson -o ex-bad); status=$?
+[ $status -ne 0 ] && [[ "$out" == *"elsewhere.geojson"*"no polygon holds a cell centre"* ]]
+check zones_elsewhere $? "$out"
 out=$(export_run run.h5 -format kml -o ex-bad); status=$?
 [ $status -ne 0 ] && [[ "$out" == *"-format"*"kml"*"skmob, flowmap, geojson"* ]]; check format $? "$out"
 

@@ -284,4 +284,40 @@ Hid memory_space(const std::vector<hsize_t>& count) {
   return space;
 }
 
+namespace {
+
+template <class T>
+std::vector<T> read_whole(hid_t location, const std::string& name, const std::string& where,
+                          hid_t memory_type) {
+  SNAPFLOW_VERIFY(path_exists(location, name), where << " has no dataset " << name);
+  Hid set(H5Dopen2(location, name.c_str(), H5P_DEFAULT), H5Dclose);
+  size_t size = 1;
+  for (hsize_t d : dataset_info(set).dims) size *= d;
+  std::vector<T> values(size);
+  SNAPFLOW_VERIFY(
+      size == 0 || H5Dread(set, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0,
+      "cannot read " << name << " of " << where << ": " << hdf5_error_detail());
+  return values;
+}
+
+}  // namespace
+
+std::vector<double> read_whole_doubles(hid_t location, const std::string& name,
+                                       const std::string& where) {
+  return read_whole<double>(location, name, where, H5T_NATIVE_DOUBLE);
+}
+
+std::vector<int32_t> read_whole_ints(hid_t location, const std::string& name,
+                                     const std::string& where) {
+  return read_whole<int32_t>(location, name, where, H5T_NATIVE_INT32);
+}
+
+void write_whole(hid_t location, const std::string& name, hid_t file_type, hid_t memory_type,
+                 const std::vector<hsize_t>& dims, const void* data, const std::string& where) {
+  Hid set = create_dataset(location, name, file_type, dims);
+  SNAPFLOW_VERIFY(
+      set.valid() && H5Dwrite(set, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0,
+      "cannot write " << name << " of " << where << ": " << hdf5_write_failure(location));
+}
+
 }  // namespace snapflow

@@ -29,12 +29,10 @@ class Describer {
   bool has(const std::string& name) const { return path_exists(file_, name); }
 
   std::vector<double> doubles(const std::string& name) const {
-    Hid set = open(name);
-    std::vector<double> values(static_cast<size_t>(dataset_info(set).dims.at(0)));
-    SNAPFLOW_VERIFY(
-        H5Dread(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0,
-        "cannot read " << name << " of " << quoted(path_));
-    return values;
+    return read_whole_doubles(file_, name, quoted(path_));
+  }
+  std::vector<int32_t> ints(const std::string& name) const {
+    return read_whole_ints(file_, name, quoted(path_));
   }
 
   Hid open(const std::string& name) const {
@@ -56,8 +54,9 @@ class Describer {
   template <class T>
   void add_values(const std::string& name, hid_t file_type, hid_t memory_type,
                   const std::vector<hsize_t>& dims, const T* values) {
-    Hid set = dims.empty() ? scalar_dataset(name, file_type)
-                           : create_dataset(file_, name, file_type, dims);
+    if (!dims.empty())
+      return write_whole(file_, name, file_type, memory_type, dims, values, quoted(path_));
+    Hid set = scalar_dataset(name, file_type);
     SNAPFLOW_VERIFY(
         set.valid() && H5Dwrite(set, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) >= 0,
         "cannot write " << name << " of " << quoted(path_) << ": " << hdf5_write_failure(file_));
@@ -340,10 +339,7 @@ void describe_run_output(const std::string& path, const Grid& grid, const FineSc
   d.text("/fine/status", "flag_meanings", "optimal relaxed infeasible");
 
   if (zones > 0) {
-    std::vector<int32_t> ids(static_cast<size_t>(zones));
-    Hid set = d.open("/od/zone_ids");
-    SNAPFLOW_VERIFY(H5Dread(set, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, ids.data()) >= 0,
-                    "cannot read /od/zone_ids of " << quoted(path));
+    const std::vector<int32_t> ids = d.ints("/od/zone_ids");
     d.add_scale("/od/frame", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, starts);
     d.add_scale("/od/origin", H5T_STD_I32LE, H5T_NATIVE_INT32, ids);
     d.add_scale("/od/destination", H5T_STD_I32LE, H5T_NATIVE_INT32, ids);

@@ -44,30 +44,12 @@ bool RunReader::has(const std::string& dataset) const {
   return path_exists(file_, dataset);
 }
 
-namespace {
-
-template <class T>
-std::vector<T> read_all(hid_t file, const std::string& path, const std::string& name,
-                        hid_t memory_type) {
-  SNAPFLOW_VERIFY(path_exists(file, name), "run output " << quoted(path) << " has no " << name);
-  Hid set(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose);
-  const DatasetInfo info = dataset_info(set);
-  size_t size = 1;
-  for (hsize_t d : info.dims) size *= d;
-  std::vector<T> values(size);
-  SNAPFLOW_VERIFY(H5Dread(set, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) >= 0,
-                  "cannot read " << name << " of " << quoted(path) << ": " << hdf5_error_detail());
-  return values;
-}
-
-}  // namespace
-
 std::vector<double> RunReader::doubles(const std::string& name) const {
-  return read_all<double>(file_, path_, name, H5T_NATIVE_DOUBLE);
+  return read_whole_doubles(file_, name, "run output " + quoted(path_));
 }
 
 std::vector<int32_t> RunReader::ints(const std::string& name) const {
-  return read_all<int32_t>(file_, path_, name, H5T_NATIVE_INT32);
+  return read_whole_ints(file_, name, "run output " + quoted(path_));
 }
 
 std::vector<float> RunReader::frame(const std::string& name, long f) const {

@@ -181,10 +181,7 @@ void write_evaluation(const std::string& path, const EvaluateOptions& o, const S
   }
   const auto write = [&](const char* name, hid_t file_type, hid_t memory_type,
                          const std::vector<hsize_t>& dims, const void* data) {
-    Hid set = create_dataset(file, name, file_type, dims);
-    SNAPFLOW_VERIFY(
-        set.valid() && H5Dwrite(set, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0,
-        "cannot write " << name << " of " << quoted(partial) << ": " << hdf5_write_failure(file));
+    write_whole(file, name, file_type, memory_type, dims, data, quoted(partial));
   };
   write("/evaluate/time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {H}, time.data());
   write("/evaluate/snapshot", H5T_STD_I64LE, H5T_NATIVE_LONG, {H}, index.data());
@@ -272,7 +269,16 @@ std::vector<EvaluateScore> run_evaluate(MPI_Comm comm, const EvaluateOptions& o)
           "evaluate -method dmd: the snapshots left to fit on are not evenly spaced "
           "(DMD needs a uniform step): hold out every_other, last:K, or a list that "
           "leaves equal gaps");
+    SNAPFLOW_VERIFY(training.size() >= 3, "evaluate -method dmd: option -holdout "
+                                              << quoted(o.holdout) << " leaves " << training.size()
+                                              << " snapshots to fit on; DMD needs 3");
     const std::vector<double> density = reader.read_density();
+    bool complete = true;
+    for (double v : density) complete = complete && std::isfinite(v);
+    agree(comm, complete,
+          "evaluate: " + quoted(o.input) +
+              " has missing (NaN) or infinite density values; fill them first (snapflow run "
+              "-missing interpolate, or the writer)");
     const long local = reader.local_cells();
     std::vector<double> fitted;
     for (long t : training)
@@ -325,7 +331,11 @@ std::vector<EvaluateScore> run_evaluate(MPI_Comm comm, const EvaluateOptions& o)
       if (rank != owner(k)) continue;
       const auto start = std::chrono::steady_clock::now();
       std::vector<double>& p = prediction[k];
-      clip_and_scale(p, total(truth[k]));
+      const double mass = total(truth[k]);
+      SNAPFLOW_VERIFY(mass > 0, "evaluate: held-out snapshot " << held[k] << " of "
+                                                               << quoted(o.input)
+                                                               << " holds no mass to compare with");
+      clip_and_scale(p, mass);
       scores[4 * k] = exact_w1(grid, truth[k], p);
       scores[4 * k + 1] = relative_l2(p, truth[k]);
       scores[4 * k + 2] =

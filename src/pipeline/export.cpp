@@ -97,6 +97,10 @@ ZoneFlows zone_flows(const RunReader& run, const ExportOptions& o, const std::st
   ZoneFlows z;
   if (!o.zones_file.empty()) {
     z.zones = rasterize_zones(o.zones_file, o.zone_field, run.grid(), crs);
+    SNAPFLOW_VERIFY(std::any_of(z.zones.begin(), z.zones.end(), [](int32_t id) { return id >= 0; }),
+                    "zone file " << quoted(o.zones_file)
+                                 << ": no polygon holds a cell centre of the run's grid (is it "
+                                    "in the right place and CRS?)");
     add_crossings(run, z);
     z.source = "border crossings of the zones of " + quoted(o.zones_file);
   } else if (o.zone_cells > 0) {

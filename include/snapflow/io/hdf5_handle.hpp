@@ -4,6 +4,7 @@
 #include <hdf5.h>
 #include <mpi.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -81,6 +82,16 @@ void write_string_attribute(hid_t object, const std::string& name, const std::st
 Hid create_dataset(hid_t location, const std::string& name, hid_t file_type,
                    const std::vector<hsize_t>& dims, const std::vector<hsize_t>& chunk = {},
                    int deflate_level = 0);
+
+// One process, default transfer: a whole dataset `name` below `location` read as doubles or
+// int32 (the stored type converted), or created with `dims` and written whole. They throw
+// snapflow::Error naming `name` and `where` (e.g. "run output 'a.h5'").
+std::vector<double> read_whole_doubles(hid_t location, const std::string& name,
+                                       const std::string& where);
+std::vector<int32_t> read_whole_ints(hid_t location, const std::string& name,
+                                     const std::string& where);
+void write_whole(hid_t location, const std::string& name, hid_t file_type, hid_t memory_type,
+                 const std::vector<hsize_t>& dims, const void* data, const std::string& where);
 
 // Hyperslab selection of a box [start, start + count) in a dataspace of `dims`; an empty
 // count selects nothing (ranks with no share still join collective transfers).
