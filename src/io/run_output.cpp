@@ -296,7 +296,8 @@ void RunOutput::write_chain(const ChainResult* r) {
   }
 }
 
-void RunOutput::mark_done(const std::vector<const ChainResult*>& results) {
+void RunOutput::mark_done(const std::vector<const ChainResult*>& results,
+                          const RecordedTotals& totals) {
   agree(comm_, H5Fflush(file_, H5F_SCOPE_GLOBAL) >= 0,
         "cannot flush " + quoted(partial_path_) + ": " + hdf5_write_failure(file_));
   for (const ChainResult* r : results) {
@@ -304,23 +305,22 @@ void RunOutput::mark_done(const std::vector<const ChainResult*>& results) {
     const std::vector<uint8_t> ones(nf, 1);
     write_box("/frames/done", H5T_NATIVE_UINT8, {f0}, {nf}, ones.data());
   }
+  write_totals(totals);
   agree(comm_, H5Fflush(file_, H5F_SCOPE_GLOBAL) >= 0,
         "cannot flush " + quoted(partial_path_) + ": " + hdf5_write_failure(file_));
 }
 
-void RunOutput::record_totals(const std::map<std::string, double>& totals) {
+void RunOutput::write_totals(const RecordedTotals& totals) {
   std::vector<double> values;
   for (const auto& entry : totals) values.push_back(entry.second);
   // Attribute writes are collective: every rank writes rank 0's numbers.
   MPI_Bcast(values.data(), static_cast<int>(values.size()), MPI_DOUBLE, 0, comm_);
   size_t k = 0;
   for (const auto& entry : totals) write_double_attribute(file_, "run_" + entry.first, values[k++]);
-  agree(comm_, H5Fflush(file_, H5F_SCOPE_GLOBAL) >= 0,
-        "cannot flush " + quoted(partial_path_) + ": " + hdf5_write_failure(file_));
 }
 
-std::map<std::string, double> RunOutput::recorded_totals() const {
-  std::map<std::string, double> totals;
+RecordedTotals RunOutput::recorded_totals() const {
+  RecordedTotals totals;
   if (!resumed_) return totals;
   std::vector<std::string> names;
   const auto collect = [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
@@ -337,7 +337,8 @@ std::map<std::string, double> RunOutput::recorded_totals() const {
   return totals;
 }
 
-void RunOutput::finish(const std::map<std::string, double>& figures) {
+void RunOutput::finish(const RecordedTotals& totals, const std::map<std::string, double>& figures) {
+  write_totals(totals);
   for (const auto& [name, value] : figures) write_double_attribute(file_, name, value);
   // Attribute writes are collective metadata operations; rewrite `complete` last.
   Hid complete(H5Aopen(file_, "complete", H5P_DEFAULT), H5Aclose);

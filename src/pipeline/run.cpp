@@ -202,7 +202,7 @@ struct TransportTally {
 TransportTally farm_transport(MPI_Comm comm, const RunConfig& config, const RunInput& in,
                               const StateFunction& state, const std::vector<long>& pending,
                               long frames_before, RunOutput& output, StageSeconds& stage,
-                              const std::function<void(long, double)>& record_totals) {
+                              const std::function<RecordedTotals(long, double)>& totals_so_far) {
   const FineSchedule& schedule = in.schedule;
   const ChainSettings& settings = in.settings;
   const int rank = comm_rank(comm), size = comm_size(comm);
@@ -249,15 +249,14 @@ TransportTally farm_transport(MPI_Comm comm, const RunConfig& config, const RunI
       counts[0] += finished[k].steps.size();
       counts[1] += finished[k].frames.size();
     }
-    {
-      LogStage write_stage("Write", &stage.write);
-      for (const ChainResult* r : written) output.write_chain(r);
-      output.mark_done(written);
-    }
     MPI_Allreduce(MPI_IN_PLACE, counts, 2, MPI_LONG, MPI_SUM, comm);
     tally.steps_done += counts[0];
     tally.frames_done += counts[1];
-    record_totals(tally.steps_done, MPI_Wtime() - start);
+    {
+      LogStage write_stage("Write", &stage.write);
+      for (const ChainResult* r : written) output.write_chain(r);
+      output.mark_done(written, totals_so_far(tally.steps_done, MPI_Wtime() - start));
+    }
     ++writes;
     if (writes == config.test.kill_after_writes) std::raise(SIGKILL);
     if (writes == config.test.signal_after_writes) std::raise(SIGTERM);
@@ -418,14 +417,13 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config) {
   }
 
   // The write stage runs inside the transport stage's time while farming.
-  const auto record_totals = [&](long solved, double farm_seconds) {
+  const auto totals_so_far = [&](long solved, double farm_seconds) {
     StageSeconds so_far = stage;
     so_far.transport = farm_seconds - stage.write;
-    output.record_totals(
-        earlier.plus_leg(so_far, MPI_Wtime() - run_start, solved, farm_seconds).to_map());
+    return earlier.plus_leg(so_far, MPI_Wtime() - run_start, solved, farm_seconds).to_map();
   };
   const TransportTally tally =
-      farm_transport(comm, config, in, state, pending, frames_before, output, stage, record_totals);
+      farm_transport(comm, config, in, state, pending, frames_before, output, stage, totals_so_far);
   if (tally.stopped) {
     if (root)
       std::printf(
@@ -454,13 +452,12 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config) {
 
   const RunTotals whole =
       earlier.plus_leg(stage, total_seconds, tally.steps_done, tally.wall_seconds);
-  output.record_totals(whole.to_map());
-  output.finish({{"seconds_read", stage.read},
-                 {"seconds_dmd", stage.dmd},
-                 {"seconds_states", stage.states},
-                 {"seconds_transport", stage.transport},
-                 {"seconds_write", stage.write},
-                 {"seconds_total", total_seconds}});
+  output.finish(whole.to_map(), {{"seconds_read", stage.read},
+                                 {"seconds_dmd", stage.dmd},
+                                 {"seconds_states", stage.states},
+                                 {"seconds_transport", stage.transport},
+                                 {"seconds_write", stage.write},
+                                 {"seconds_total", total_seconds}});
 
   summary.input = meta.path;
   summary.output = config.output;

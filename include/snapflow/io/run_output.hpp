@@ -38,6 +38,9 @@ struct RunDescription {
   std::map<std::string, std::string> notes;
 };
 
+// Named figures of the whole run, kept in the output as it goes.
+using RecordedTotals = std::map<std::string, double>;
+
 class RunOutput {
  public:
   // Collective. Takes the output's lock (refusing when another process writes it), then
@@ -61,25 +64,25 @@ class RunOutput {
   // Collective round: every rank writes its chain's frames and steps, or nothing (null).
   void write_chain(const ChainResult* result);
   // Collective: flushes the file, then marks the frames of each rank's chains (null: none)
-  // done and flushes again, so done = 1 never precedes the data. Every rank passes as many
-  // entries (one per thread).
-  void mark_done(const std::vector<const ChainResult*>& results);
+  // done, keeps rank 0's `totals` (the whole run's figures so far, over every leg of a resumed
+  // run) as root attributes "run_<name>" and flushes again, so done = 1 never precedes the
+  // data. Every rank passes as many entries (one per thread).
+  void mark_done(const std::vector<const ChainResult*>& results, const RecordedTotals& totals);
+  // The "run_<name>" attributes of the interrupted run this one resumes (empty for a new run).
+  RecordedTotals recorded_totals() const;
   // Collective: a whole /fine dataset ("status", "cost", ...) as doubles, on every rank.
   std::vector<double> read_fine(const std::string& name) const;
   // Collective: frame f of a /frames dataset ([F or F+1, ny, nx, ...]) for each rank's own
   // f, or nothing for f < 0.
   std::vector<float> read_frame(const std::string& dataset, long f) const;
-  // Collective: keeps rank 0's `totals` (the whole run's figures so far, over every leg of a
-  // resumed run) as root attributes "run_<name>"; recorded_totals() reads them back (empty
-  // for a new run).
-  void record_totals(const std::map<std::string, double>& totals);
-  std::map<std::string, double> recorded_totals() const;
-  // Collective: root attributes (timings etc.), complete = 1, close, rename, XDMF sidecar.
-  void finish(const std::map<std::string, double>& figures);
+  // Collective: the final totals (as mark_done) and root attributes (timings etc.),
+  // complete = 1, close, CF description, rename, XDMF sidecar.
+  void finish(const RecordedTotals& totals, const std::map<std::string, double>& figures);
 
  private:
   void create_datasets();
   void check_matches() const;
+  void write_totals(const RecordedTotals& totals);
   void write_box(const std::string& name, hid_t mem_type, const std::vector<hsize_t>& start,
                  const std::vector<hsize_t>& count, const void* data) const;
 
