@@ -135,5 +135,27 @@ check stencil $? "$out"
 out=$(run 1 -i v.h5 -o x.h5 -infeasible maybe); status=$?
 [ $status -eq 1 ] && [[ "$out" == *"-infeasible"*"maybe"* ]]; check infeasible_option $? "$out"
 
+# -snapshots FIRST:LAST runs on part of the input: the same as a run on a file cut to it.
+$python - << 'PY' || { echo "cutting v.h5 failed"; exit 1; }
+import h5py
+with h5py.File("v.h5") as a, h5py.File("cut.h5", "w") as b:
+    for name in a:
+        if name in ("density", "time"):
+            b[name] = a[name][4:11]
+        elif name == "truth":
+            b["truth/velocity"] = a["truth/velocity"][4:11]
+        else:
+            a.copy(name, b)
+    b.attrs.update(a.attrs)
+PY
+out=$(run 1 -i cut.h5 -o cut_run.h5 -threads 1 && run 2 -i v.h5 -o part.h5 -threads 1 -snapshots 4:10)
+msg=$($compare cut_run.h5 part.h5 | grep -v "attribute first_snapshot: 0.0 vs 4.0\|attribute last_snapshot: 6.0 vs 10.0\|attribute input: b'cut.h5' vs b'v.h5'")
+[ -z "$(grep "differ\|only in\|attribute" <<< "$msg")" ]; check snapshots_range $? "$msg $out"
+out=$(run 1 -i v.h5 -o x.h5 -snapshots 0:40); status=$?
+[ $status -eq 1 ] && [[ "$out" == *"-snapshots 0:40: input 'v.h5' holds snapshots 0..15"* ]]
+check snapshots_outside $? "$out"
+out=$(run 1 -i v.h5 -o x.h5 -snapshots 9:2); status=$?
+[ $status -eq 2 ] && [[ "$out" == *"-snapshots 9:2: give FIRST:LAST"* ]]; check snapshots_syntax $? "$out"
+
 echo "cli_run: $passed passed, $failures failed"
 [ $failures -eq 0 ]

@@ -3,6 +3,7 @@
 #include <mpi.h>
 #include <omp.h>
 
+#include <cstdlib>
 #include <limits>
 
 #include "snapflow/cli/commands.hpp"
@@ -21,7 +22,10 @@ const OptionGroup kRunFiles = {
      {"o", "FILE", "output flows (DESIGN.md section 2.2), with an XDMF sidecar"},
      {"summary", "FILE",
       "JSON summary: stage timings, LPs by status, mass created and destroyed,\n"
-      "velocity error against /truth/velocity"}}};
+      "velocity error against /truth/velocity"},
+     {"snapshots", "FIRST:LAST",
+      "use only snapshots FIRST..LAST of the input (numbered from 0, LAST\n"
+      "included), e.g. one day of a month-long file (jobs/month.sbatch)"}}};
 
 const OptionGroup kFineStepOptions = {
     "Fine steps",
@@ -63,6 +67,7 @@ const OptionGroup kRunControl = {
      {"progress_seconds", "S", "seconds between progress lines (10)"},
      {"test_signal_after_writes", "N", "(testing) every rank sends itself SIGTERM after write N"},
      {"test_kill_after_writes", "N", "(testing) every rank kills itself (SIGKILL) after write N"},
+     {"test_write_delay", "S", "(testing) every write round then waits S seconds"},
      {"test_fail_on_rank", "R",
       "(testing) rank R alone raises an error once the DMD is fitted, leaving the\n"
       "others waiting (the error watchdog must end the job)"}}};
@@ -82,6 +87,18 @@ RunConfig read_run_config(MPI_Comm comm) {
   config.input = *input;
   config.output = *output;
   config.summary = option_string("summary", "");
+  if (const auto range = option_string("snapshots")) {
+    const auto colon = range->find(':');
+    char* end = nullptr;
+    const char* text = range->c_str();
+    config.first_snapshot = std::strtol(text, &end, 10);
+    const bool first_ok = colon != std::string::npos && end == text + colon && colon > 0;
+    config.last_snapshot = first_ok ? std::strtol(text + colon + 1, &end, 10) : -1;
+    if (!first_ok || *end != '\0' || end == text + colon + 1 || config.first_snapshot < 0 ||
+        config.last_snapshot <= config.first_snapshot)
+      throw UsageError("-snapshots " + *range +
+                       ": give FIRST:LAST, two snapshot numbers with FIRST < LAST (e.g. 0:96)");
+  }
   config.schedule.fine_dt = option_double("fine_dt", 0.0, 0.0, 1e12);
   config.schedule.vmax = option_double("vmax", 0.0, 0.0, 1e12);
   config.schedule.frame_steps = option_long("frame_steps", 0, 1, 1L << 40);
@@ -109,6 +126,7 @@ RunConfig read_run_config(MPI_Comm comm) {
   config.progress_seconds = option_double("progress_seconds", 10.0, 0.0, 1e9);
   config.test.signal_after_writes = option_long("test_signal_after_writes", -1, 0, 1L << 40);
   config.test.kill_after_writes = option_long("test_kill_after_writes", -1, 0, 1L << 40);
+  config.test.write_delay_seconds = option_double("test_write_delay", 0.0, 0.0, 3600.0);
   config.test.fail_on_rank = option_long("test_fail_on_rank", -1, 0, 1L << 20);
   config.threads = static_cast<int>(option_long("threads", omp_get_max_threads(), 1, 4096));
   MPI_Bcast(&config.threads, 1, MPI_INT, 0, comm);

@@ -170,21 +170,35 @@ SnapshotReader::SnapshotReader(MPI_Comm comm, const std::string& path)
   meta_.vmax = vmax.value_or(0.0);
 
   rows_ = block_range(grid.ny, comm_size(comm), comm_rank(comm));
+  stored_snapshots_ = snapshots;
+}
+
+void SnapshotReader::select_snapshots(long first, long last, const std::string& option) {
+  const long stored = static_cast<long>(stored_snapshots_);
+  SNAPFLOW_VERIFY(first_snapshot_ == 0 && meta_.snapshots() == stored,
+                  prefix(meta_.path) << ": snapshots are already selected");
+  SNAPFLOW_VERIFY(0 <= first && first < last && last < stored,
+                  option << " " << first << ":" << last << ": " << prefix(meta_.path)
+                         << " holds snapshots 0.." << stored - 1
+                         << "; give FIRST:LAST with 0 <= FIRST < LAST <= " << stored - 1);
+  first_snapshot_ = first;
+  meta_.time = std::vector<double>(meta_.time.begin() + first, meta_.time.begin() + last + 1);
 }
 
 template <typename T>
-std::vector<T> SnapshotReader::read_planes(const std::string& name, hid_t mem_type, hsize_t planes,
-                                           hsize_t first, hsize_t count, Range rows,
-                                           hsize_t trailing, const std::string& what) const {
+std::vector<T> SnapshotReader::read_planes(const std::string& name, hid_t mem_type,
+                                           bool snapshot_planes, hsize_t first, hsize_t count,
+                                           Range rows, hsize_t trailing,
+                                           const std::string& what) const {
   const PlaneOrder& order = layout_->order;
   const hsize_t ny = static_cast<hsize_t>(meta_.grid.ny), nx = static_cast<hsize_t>(meta_.grid.nx);
   const hsize_t nr = static_cast<hsize_t>(rows.size());
   const hsize_t stored_first_row = order.rows_descending ? ny - static_cast<hsize_t>(rows.end)
                                                          : static_cast<hsize_t>(rows.begin);
   std::vector<hsize_t> dims, start, box;
-  if (planes > 0) {
-    dims.push_back(planes);
-    start.push_back(first);
+  if (snapshot_planes) {
+    dims.push_back(stored_snapshots_);
+    start.push_back(first + static_cast<hsize_t>(first_snapshot_));
     box.push_back(count);
   }
   if (order.transposed) {
@@ -216,7 +230,7 @@ std::vector<T> SnapshotReader::read_planes(const std::string& name, hid_t mem_ty
             "): " + hdf5_error_detail());
   if (!order.transposed && !order.rows_descending) return stored;
 
-  const hsize_t slices = planes > 0 ? count : 1, per_cell = std::max<hsize_t>(trailing, 1);
+  const hsize_t slices = snapshot_planes ? count : 1, per_cell = std::max<hsize_t>(trailing, 1);
   std::vector<T> block(elements);
   for (hsize_t p = 0; p < slices; ++p)
     for (hsize_t r = 0; r < nr; ++r) {
@@ -236,14 +250,16 @@ std::vector<double> SnapshotReader::read_density_planes(long first, long count, 
   // buffers in proportion to what one call reads, so one call for the whole cube would need
   // several times the block's own memory.
   constexpr long kSlab = 8;
-  const hsize_t T = static_cast<hsize_t>(meta_.snapshots());
   std::vector<double> block;
   block.reserve(static_cast<size_t>(count * rows.size() * meta_.grid.nx));
   for (long begin = first; begin < first + count; begin += kSlab) {
     const long slab = std::min(kSlab, first + count - begin);
-    const auto values = read_planes<double>(
-        "/density", H5T_NATIVE_DOUBLE, T, static_cast<hsize_t>(begin), static_cast<hsize_t>(slab),
-        rows, 0, "snapshots " + std::to_string(begin) + ".." + std::to_string(begin + slab - 1));
+    const long stored_begin = first_snapshot_ + begin;
+    const auto values =
+        read_planes<double>("/density", H5T_NATIVE_DOUBLE, true, static_cast<hsize_t>(begin),
+                            static_cast<hsize_t>(slab), rows, 0,
+                            "snapshots " + std::to_string(stored_begin) + ".." +
+                                std::to_string(stored_begin + slab - 1));
     block.insert(block.end(), values.begin(), values.end());
   }
   const ValueCoding& coding = layout_->density_coding;
@@ -269,10 +285,10 @@ std::vector<int64_t> SnapshotReader::read_integer_plane(const std::string& name,
   if (H5Tget_class(type) == H5T_ENUM) {
     // A one-byte enum (h5py's bool): read its stored codes.
     Hid native(H5Tget_native_type(type, H5T_DIR_ASCEND), H5Tclose);
-    const auto codes = read_planes<int8_t>(name, native, 0, 0, 0, rows, 0, what);
+    const auto codes = read_planes<int8_t>(name, native, false, 0, 0, rows, 0, what);
     return std::vector<int64_t>(codes.begin(), codes.end());
   }
-  return read_planes<int64_t>(name, H5T_NATIVE_INT64, 0, 0, 0, rows, 0, what);
+  return read_planes<int64_t>(name, H5T_NATIVE_INT64, false, 0, 0, rows, 0, what);
 }
 
 std::vector<uint8_t> SnapshotReader::checked_mask(const std::vector<int64_t>& mask,
@@ -318,7 +334,8 @@ std::vector<double> SnapshotReader::read_truth_velocity() const {
   SNAPFLOW_VERIFY(meta_.has_truth_velocity, prefix(meta_.path)
                                                 << ": dataset /truth/velocity is missing");
   const hsize_t T = static_cast<hsize_t>(meta_.snapshots());
-  return read_planes<double>("/truth/velocity", H5T_NATIVE_DOUBLE, T, 0, T, rows_, 2, "own rows");
+  return read_planes<double>("/truth/velocity", H5T_NATIVE_DOUBLE, true, 0, T, rows_, 2,
+                             "own rows");
 }
 
 void SnapshotReader::check_truth_velocity() const {
@@ -327,16 +344,16 @@ void SnapshotReader::check_truth_velocity() const {
   const long T = meta_.snapshots(), nx = meta_.grid.nx;
   for (long first = 0; first < T; first += kSlab) {
     const long count = std::min(kSlab, T - first);
-    const auto values = read_planes<double>("/truth/velocity", H5T_NATIVE_DOUBLE,
-                                            static_cast<hsize_t>(T), static_cast<hsize_t>(first),
-                                            static_cast<hsize_t>(count), rows_, 2, "own rows");
+    const auto values =
+        read_planes<double>("/truth/velocity", H5T_NATIVE_DOUBLE, true, static_cast<hsize_t>(first),
+                            static_cast<hsize_t>(count), rows_, 2, "own rows");
     collectively(comm_, [&] {
       for (size_t k = 0; k < values.size(); ++k) {
         const long cell = static_cast<long>(k / 2), plane = rows_.size() * nx;
         SNAPFLOW_VERIFY(std::isfinite(values[k]),
                         prefix(meta_.path)
                             << ": dataset /truth/velocity holds " << values[k]
-                            << " at [t=" << first + cell / std::max(plane, 1L)
+                            << " at [t=" << first_snapshot_ + first + cell / std::max(plane, 1L)
                             << ", j=" << rows_.begin + (cell % std::max(plane, 1L)) / nx
                             << ", i=" << cell % nx << ", component " << k % 2
                             << "]; the velocity check needs finite values");
@@ -361,8 +378,9 @@ std::vector<double> SnapshotReader::read_whole_snapshot(long t, bool wanted,
                           << ": dataset /density holds "
                           << (std::isnan(slice[k]) ? "a missing value (NaN or _FillValue)"
                                                    : "an infinite value")
-                          << " at [t=" << t << ", j=" << long(k) / nx << ", i=" << long(k) % nx
-                          << "]" << (std::isnan(slice[k]) ? "; -missing zero reads it as 0" : ""));
+                          << " at [t=" << first_snapshot_ + t << ", j=" << long(k) / nx
+                          << ", i=" << long(k) % nx << "]"
+                          << (std::isnan(slice[k]) ? "; -missing zero reads it as 0" : ""));
     }
   });
   return slice;
@@ -383,9 +401,8 @@ std::vector<int64_t> SnapshotReader::read_whole_cell_id(bool wanted) const {
 std::vector<double> SnapshotReader::read_whole_truth_velocity(long t) const {
   SNAPFLOW_VERIFY(meta_.has_truth_velocity, prefix(meta_.path)
                                                 << ": dataset /truth/velocity is missing");
-  const hsize_t T = static_cast<hsize_t>(meta_.snapshots());
   const bool wanted = t >= 0;
-  return read_planes<double>("/truth/velocity", H5T_NATIVE_DOUBLE, T,
+  return read_planes<double>("/truth/velocity", H5T_NATIVE_DOUBLE, true,
                              wanted ? static_cast<hsize_t>(t) : 0u, wanted ? 1u : 0u,
                              whole_rows(wanted), 2, "truth velocity");
 }

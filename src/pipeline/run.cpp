@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "snapflow/core/error.hpp"
@@ -72,6 +74,8 @@ struct RunInput {
 RunInput read_input(MPI_Comm comm, const RunConfig& config) {
   RunInput in;
   in.reader = std::make_unique<SnapshotReader>(comm, config.input);
+  if (config.last_snapshot >= 0)
+    in.reader->select_snapshots(config.first_snapshot, config.last_snapshot, "-snapshots");
   const SnapshotMeta& meta = in.reader->meta();
   require_snapshots(meta, kMinDmdSnapshots, "DMD needs two snapshot pairs");
   require_uniform_spacing(meta);
@@ -123,7 +127,9 @@ RunDescription describe_run(const RunConfig& config, const RunInput& in) {
       {"relax_penalty", spec.relax_penalty},
       {"state_floor", config.state_floor},
       {"nx", meta.grid.nx},
-      {"ny", meta.grid.ny}};
+      {"ny", meta.grid.ny},
+      {"first_snapshot", static_cast<double>(in.reader->first_snapshot())},
+      {"last_snapshot", static_cast<double>(in.reader->first_snapshot() + meta.snapshots() - 1)}};
   description.defining_strings = {
       {"input", meta.path},
       {"stencil", to_string(spec.stencil)},
@@ -258,6 +264,8 @@ TransportTally farm_transport(MPI_Comm comm, const RunConfig& config, const RunI
       output.mark_done(written, totals_so_far(tally.steps_done, MPI_Wtime() - start));
     }
     ++writes;
+    if (config.test.write_delay_seconds > 0)
+      std::this_thread::sleep_for(std::chrono::duration<double>(config.test.write_delay_seconds));
     if (writes == config.test.kill_after_writes) std::raise(SIGKILL);
     if (writes == config.test.signal_after_writes) std::raise(SIGTERM);
     finished.clear();

@@ -53,6 +53,12 @@ class SnapshotReader {
   ~SnapshotReader();
 
   const SnapshotMeta& meta() const { return meta_; }
+  // Reads only snapshots FIRST..LAST of the file (inclusive): meta().time and every time
+  // index below then count from FIRST. Throws naming `option` when the range is not in the
+  // file. Call before any read.
+  void select_snapshots(long first, long last, const std::string& option);
+  // The file's index of snapshot 0 of the selection.
+  long first_snapshot() const { return first_snapshot_; }
   const Grid& grid() const { return meta_.grid; }
   // Grid rows [begin, end) owned by this rank (block partition of ny over the ranks).
   Range rows() const { return rows_; }
@@ -86,11 +92,12 @@ class SnapshotReader {
 
  private:
   struct Layout;
-  // Collective read of the schema rows `rows` (south to north) of planes [first, first +
-  // count) of `dataset` (`planes` = 0: a single 2-D plane), with `trailing` values per cell,
-  // in the schema's order [plane][row][i][trailing] whatever the file's own order.
+  // Collective read of the schema rows `rows` (south to north) of the selected snapshots
+  // [first, first + count) of `dataset` (`snapshot_planes` false: a single 2-D plane), with
+  // `trailing` values per cell, in the schema's order [plane][row][i][trailing] whatever the
+  // file's own order.
   template <typename T>
-  std::vector<T> read_planes(const std::string& dataset, hid_t mem_type, hsize_t planes,
+  std::vector<T> read_planes(const std::string& dataset, hid_t mem_type, bool snapshot_planes,
                              hsize_t first, hsize_t count, Range rows, hsize_t trailing,
                              const std::string& what) const;
   // Density planes [first, first + count) of `rows`, decoded (fill values -> NaN, scale,
@@ -108,6 +115,8 @@ class SnapshotReader {
   Hid file_;
   SnapshotMeta meta_;
   Range rows_;
+  hsize_t stored_snapshots_ = 0;  // in the file
+  long first_snapshot_ = 0;       // the file's index of the selection's first
   std::unique_ptr<Layout> layout_;
 };
 

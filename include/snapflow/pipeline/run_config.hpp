@@ -18,11 +18,17 @@ struct RunTestHooks {
   long signal_after_writes = -1;  // every rank sends itself SIGTERM after this write
   long kill_after_writes = -1;    // every rank kills itself (SIGKILL) after this write
   long fail_on_rank = -1;         // this rank alone fails once the DMD is fitted
+  // Every write round then waits this long, so that a small case runs long enough for a
+  // signal from outside (a scheduler's) to arrive in the middle of it.
+  double write_delay_seconds = 0.0;
 };
 
 struct RunConfig {
   std::string input, output;
   std::string summary;  // JSON summary path; empty: none
+  // -snapshots FIRST:LAST: the run reads only these snapshots of the input (inclusive), e.g.
+  // one day of a month-long file; last < 0: all of them.
+  long first_snapshot = 0, last_snapshot = -1;
   // Neither fine_dt nor vmax given: the input's vmax attribute sets the fine step.
   FineScheduleOptions schedule;
   // With zones and no -chain_steps: the chains, and so the trip windows of /od/trips, last
