@@ -171,10 +171,12 @@ std::string cf_time_units(const OutputLabels& labels) {
   return labels.time_is_epoch ? "seconds since 1970-01-01T00:00:00Z" : "s";
 }
 
-void describe_run_output(const std::string& path, const Grid& grid, const FineSchedule& schedule,
-                         long zones, const OutputLabels& labels) {
+void describe_run_output(const std::string& path, const Grid& grid, long zones,
+                         const OutputLabels& labels) {
   Describer d(path);
-  const long F = schedule.frames(), K = schedule.steps();
+  const std::vector<double> frame_bounds = d.doubles("/frames/time");
+  const std::vector<double> step_bounds = d.doubles("/fine/time");
+  const long F = static_cast<long>(frame_bounds.size()) - 1;
   CrsFacts facts;
   bool with_crs = !labels.crs.empty();
   if (with_crs) {
@@ -202,10 +204,10 @@ void describe_run_output(const std::string& path, const Grid& grid, const FineSc
   d.text("/frames", "Conventions", "CF-1.8");
 
   // Coordinates of /frames.
-  std::vector<double> x(grid.nx), y(grid.ny), starts(F);
+  std::vector<double> x(grid.nx), y(grid.ny);
   for (int i = 0; i < grid.nx; ++i) x[i] = grid.x0 + (i + 0.5) * grid.dx;
   for (int j = 0; j < grid.ny; ++j) y[j] = grid.y0 + (j + 0.5) * grid.dy;
-  for (long f = 0; f < F; ++f) starts[f] = schedule.frame_time(f);
+  const std::vector<double> starts(frame_bounds.begin(), frame_bounds.end() - 1);
   d.make_scale("/frames/time");
   d.add_scale("/frames/frame", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, starts);
   d.add_scale("/frames/y", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, y);
@@ -318,8 +320,7 @@ void describe_run_output(const std::string& path, const Grid& grid, const FineSc
   d.text("/frames/done", "flag_meanings", "pending written");
 
   // /fine: one value per fine step; /fine/time holds the K + 1 step boundaries.
-  std::vector<double> step_starts(K);
-  for (long k = 0; k < K; ++k) step_starts[k] = schedule.step_time(k);
+  const std::vector<double> step_starts(step_bounds.begin(), step_bounds.end() - 1);
   d.make_scale("/fine/time");
   d.add_scale("/fine/step", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, step_starts);
   for (const char* t : {"/fine/time", "/fine/step"}) {

@@ -142,8 +142,8 @@ void RunOutput::create_datasets() {
   }
 
   const bool root = comm_rank(comm_) == 0;
-  std::vector<double> frame_time(F + 1), step_time(K + 1);
-  for (hsize_t f = 0; f <= F; ++f) frame_time[f] = s.frame_time(static_cast<long>(f));
+  const std::vector<double> frame_time = s.frame_times();
+  std::vector<double> step_time(K + 1);
   for (hsize_t k = 0; k <= K; ++k) step_time[k] = s.step_time(static_cast<long>(k));
   const std::vector<uint8_t> none(F, 0);
   write_box("/frames/time", H5T_NATIVE_DOUBLE, {0}, {root ? F + 1 : 0}, frame_time.data());
@@ -355,7 +355,7 @@ void RunOutput::finish(const RecordedTotals& totals, const std::map<std::string,
     if (comm_rank(comm_) != 0) return;
     // The results are all there: a description that cannot be added must not lose them.
     try {
-      describe_run_output(partial_path_, description_.grid, description_.schedule,
+      describe_run_output(partial_path_, description_.grid,
                           static_cast<long>(description_.zone_ids.size()), description_.labels);
     } catch (const Error& error) {
       std::printf("run: warning: the output lacks part of its CF description: %s\n", error.what());
@@ -363,7 +363,7 @@ void RunOutput::finish(const RecordedTotals& totals, const std::map<std::string,
     commit_partial(partial_path_, path_);
     const std::string base = path_.substr(path_.find_last_of('/') + 1);
     write_text_atomically(xdmf_path(path_),
-                          xdmf_text(base, description_.grid, description_.schedule));
+                          xdmf_text(base, description_.grid, description_.schedule.frame_times()));
   });
   lock_.reset();
 }
@@ -376,8 +376,9 @@ std::string xdmf_path(const std::string& h5_path) {
   return (has_extension ? h5_path.substr(0, dot) : h5_path) + ".xmf";
 }
 
-std::string xdmf_text(const std::string& h5_name, const Grid& grid, const FineSchedule& schedule) {
-  const long F = schedule.frames();
+std::string xdmf_text(const std::string& h5_name, const Grid& grid,
+                      const std::vector<double>& frame_time) {
+  const long F = static_cast<long>(frame_time.size()) - 1;
   std::ostringstream x;
   x.precision(17);
   // A 3-D mesh one point thick: ParaView's readers lay a 2DCoRectMesh in the y-z plane. The
@@ -399,7 +400,7 @@ std::string xdmf_text(const std::string& h5_name, const Grid& grid, const FineSc
     << "  <Grid Name=\"frames\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
   for (long f = 0; f < F; ++f) {
     x << "   <Grid Name=\"frame_" << f << "\" GridType=\"Uniform\">\n"
-      << "    <Time Value=\"" << schedule.frame_time(f) << "\"/>\n"
+      << "    <Time Value=\"" << frame_time[f] << "\"/>\n"
       << mesh.str() << "    <Attribute Name=\"density\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
       << "     <DataItem Dimensions=\"" << plane
       << "\" NumberType=\"Float\" Precision=\"4\" Format=\"HDF\">" << h5_name << ":"

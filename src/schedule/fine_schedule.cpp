@@ -71,6 +71,12 @@ double FineSchedule::frame_time(long f) const {
   return step_time(f * frame_steps_);
 }
 
+std::vector<double> FineSchedule::frame_times() const {
+  std::vector<double> times(static_cast<size_t>(frames_) + 1);
+  for (long f = 0; f <= frames_; ++f) times[static_cast<size_t>(f)] = frame_time(f);
+  return times;
+}
+
 void FineSchedule::plan_chains() {
   // The taper: ceil(n / 2), ceil(n / 4), ..., 1 frames, when a full chain comes before it.
   std::vector<long> taper;

@@ -18,7 +18,6 @@
 #include <string>
 
 #include "snapflow/core/grid.hpp"
-#include "snapflow/schedule/fine_schedule.hpp"
 
 namespace snapflow {
 
@@ -29,10 +28,11 @@ struct OutputLabels {
   bool time_is_epoch = false;  // times count seconds since 1970-01-01T00:00:00Z
 };
 
-// Adds the description to the HDF5 file at `path`, which no process has open. Serial (one
-// process); throws snapflow::Error naming the file and the object that could not be written.
-void describe_run_output(const std::string& path, const Grid& grid, const FineSchedule& schedule,
-                         long zones, const OutputLabels& labels);
+// Adds the description to the HDF5 file at `path`, which no process has open; the times come
+// from its /frames/time and /fine/time. Serial (one process); throws snapflow::Error naming
+// the file and the object that could not be written.
+void describe_run_output(const std::string& path, const Grid& grid, long zones,
+                         const OutputLabels& labels);
 
 // The view of frame f of "density" or "velocity" that the XDMF sidecar reads.
 std::string frame_view_name(const std::string& quantity, long frame);

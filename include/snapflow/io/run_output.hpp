@@ -98,7 +98,9 @@ class RunOutput {
 // The XDMF (2.0) text describing density and velocity of every frame of the output file
 // `h5_name` (referenced relative to the sidecar), as a time series for ParaView. It reads the
 // per-frame views of /xdmf (output_conventions.hpp): XDMF 3 readers ignore hyperslabs.
-std::string xdmf_text(const std::string& h5_name, const Grid& grid, const FineSchedule& schedule);
+// `frame_time` holds the F + 1 frame boundaries.
+std::string xdmf_text(const std::string& h5_name, const Grid& grid,
+                      const std::vector<double>& frame_time);
 
 // The sidecar's path for an output path: "run.h5" -> "run.xmf".
 std::string xdmf_path(const std::string& h5_path);

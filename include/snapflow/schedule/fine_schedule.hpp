@@ -47,6 +47,7 @@ class FineSchedule {
   // Steps of frame f, and the time of frame boundary f in [0, frames].
   StepRange frame_step_range(long f) const;
   double frame_time(long f) const;
+  std::vector<double> frame_times() const;  // the frames + 1 boundaries
   // Frames of chain s.
   StepRange chain_frame_range(long s) const;
 
