@@ -125,5 +125,38 @@ check zones_elsewhere $? "$out"
 out=$(export_run run.h5 -format kml -o ex-bad); status=$?
 [ $status -ne 0 ] && [[ "$out" == *"-format"*"kml"*"skmob, flowmap, geojson"* ]]; check format $? "$out"
 
+# A "month" of three days of geo.h5 (snapshots 0-4, 4-8, 8-11) merged into one series, copied
+# and linked: each equals the days joined, opens in xarray and in ParaView; days that cannot
+# be merged are all named with their numbers.
+days=()
+for d in 0 1 2; do
+  first=$((4 * d)) last=$((4 * d + 4)); [ $d -eq 2 ] && last=11
+  out=$("$mpiexec" -n 2 "$snapflow" run -i geo.h5 -o day$d.h5 -fine_dt 120 -snapshots $first:$last 2>&1)
+  check day_$d $? "$out"
+  days+=(day$d.h5)
+done
+for layout in copy linked; do
+  out=$("$mpiexec" -n 2 "$snapflow" merge -o month-$layout.h5 -layout $layout -summary month-$layout.json "${days[@]}" 2>&1)
+  status=$?; [ $status -eq 0 ] && [[ "$out" == *"merge: 3 days"* ]] && [ -f month-$layout.xmf ]
+  check merge_$layout $? "$out"
+  msg=$($python "$source_dir/tests/merge_check.py" month-$layout.h5 "${days[@]}" 2>&1); check series_$layout $? "$msg"
+  msg=$($readers xarray month-$layout.h5 2>&1); check series_xarray_$layout $? "$msg"
+done
+if command -v pvbatch > /dev/null; then
+  msg=$(pvbatch "$source_dir/tests/paraview_check.py" month-linked.xmf month-linked.h5 pvm.png 2>&1)
+  [[ "$msg" == *"paraview_check: passed"* ]]; check series_paraview $? "$msg"
+fi
+out=$("$snapflow" run -i geo.h5 -o other.h5 -fine_dt 60 -snapshots 8:11 2>&1)
+out=$("$snapflow" merge -o bad.h5 day0.h5 gone.h5 other.h5 2>&1); status=$?
+[ $status -ne 0 ] && [[ "$out" == *"2 of 3 days cannot be merged"* ]] && [[ "$out" == *"day 1 ('gone.h5'): missing"* ]] &&
+  [[ "$out" == *"day 2 ('other.h5'): made with other settings than day 0: fine_dt = 120 vs 60"* ]] &&
+  [[ "$out" == *"--array=1,2 "* ]] && [ ! -e bad.h5 ] && [ ! -e bad.h5.partial ]
+check merge_refused $? "$out"
+out=$("$snapflow" merge -o bad.h5 day0.h5 day2.h5 2>&1); status=$?
+[ $status -ne 0 ] && [[ "$out" == *"day 1 ('day2.h5'): starts at t = "*"must share their boundary snapshot"* ]]
+check merge_gap $? "$out"
+out=$("$snapflow" merge -o day0.h5 day0.h5 day1.h5 2>&1); status=$?
+[ $status -ne 0 ] && [[ "$out" == *"day0.h5"*"input"* ]]; check merge_over_input $? "$out"
+
 echo "cli_outputs: $passed passed, $failures failed"
 [ $failures -eq 0 ]

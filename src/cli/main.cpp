@@ -19,7 +19,7 @@ namespace {
 const snapflow::CommandSpec* const kCommands[] = {
     &snapflow::kSynthCommand, &snapflow::kInfoCommand,      &snapflow::kIngestCommand,
     &snapflow::kDmdCommand,   &snapflow::kTransportCommand, &snapflow::kRunCommand,
-    &snapflow::kExportCommand, &snapflow::kEvaluateCommand,
+    &snapflow::kMergeCommand, &snapflow::kExportCommand,    &snapflow::kEvaluateCommand,
 };
 
 std::string usage() {

@@ -44,6 +44,33 @@ bool RunReader::has(const std::string& dataset) const {
   return path_exists(file_, dataset);
 }
 
+std::optional<double> RunReader::number(const std::string& attribute) const {
+  return read_double_attribute(file_, attribute, "run output " + quoted(path_));
+}
+
+std::string RunReader::text(const std::string& attribute) const {
+  return read_string_attribute(file_, attribute, "run output " + quoted(path_)).value_or("");
+}
+
+std::map<std::string, double> RunReader::numbers(const std::string& prefix) const {
+  std::vector<std::string> names;
+  auto collect = [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
+    static_cast<std::vector<std::string>*>(data)->push_back(name);
+    return 0;
+  };
+  hsize_t position = 0;
+  H5Aiterate2(file_, H5_INDEX_NAME, H5_ITER_INC, &position, collect, &names);
+  std::map<std::string, double> values;
+  for (const std::string& name : names) {
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    Hid attribute(H5Aopen(file_, name.c_str(), H5P_DEFAULT), H5Aclose);
+    Hid type(H5Aget_type(attribute), H5Tclose);
+    if (H5Tget_class(type) == H5T_STRING) continue;
+    if (const auto value = number(name)) values[name] = *value;
+  }
+  return values;
+}
+
 std::vector<double> RunReader::doubles(const std::string& name) const {
   return read_whole_doubles(file_, name, "run output " + quoted(path_));
 }

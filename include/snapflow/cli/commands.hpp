@@ -33,6 +33,7 @@ extern const CommandSpec kDmdCommand;
 extern const CommandSpec kTransportCommand;
 extern const CommandSpec kRunCommand;
 extern const CommandSpec kIngestCommand;
+extern const CommandSpec kMergeCommand;
 extern const CommandSpec kExportCommand;
 extern const CommandSpec kEvaluateCommand;
 

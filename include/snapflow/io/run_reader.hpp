@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,12 @@ class RunReader {
   long frames() const { return static_cast<long>(frame_time_.size()) - 1; }
 
   bool has(const std::string& dataset) const;
+  // A numeric root attribute (nullopt when absent).
+  std::optional<double> number(const std::string& attribute) const;
+  // A string root attribute ("" when absent).
+  std::string text(const std::string& attribute) const;
+  // Every numeric root attribute whose name starts with `prefix`.
+  std::map<std::string, double> numbers(const std::string& prefix) const;
   // Frame f of /frames/flow [ny][nx][9], /frames/velocity [ny][nx][2] or /frames/density
   // [ny][nx] (f in [0, F]).
   std::vector<float> frame(const std::string& dataset, long f) const;
