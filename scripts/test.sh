@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-# What only the tests use: ParaView (headless, under a virtual X server) to open the outputs.
-bash scripts/install_packages.sh python3-paraview xvfb xauth
+# What only the tests use: ParaView (headless, under a virtual X server) to open the outputs,
+# and a single-node Slurm (slurmctld + slurmd + munge, started by tests/cli_slurm.sh).
+bash scripts/install_packages.sh python3-paraview xvfb xauth slurm-wlm munge
 source scripts/mpi_env.sh
 (cd build && ctest --output-on-failure -j "$(nproc)")
 bash scripts/test_sanitized.sh
