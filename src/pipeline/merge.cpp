@@ -148,7 +148,7 @@ MergeReport merge_on_root(const MergeOptions& o) {
                 " days cannot be merged:\n  " + join(problems, "\n  ") +
                 "\nDays are numbered from 0 in the order given, as the tasks of "
                 "jobs/month.sbatch: re-run those alone (sbatch --array=" +
-                join(list, ",") + " jobs/month.sbatch ...), then merge again.");
+                join(list, ",") + " jobs/month.sbatch day INPUT OUTDIR ...), then merge again.");
   }
 
   std::vector<SeriesPart> parts;
