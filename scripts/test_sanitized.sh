@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the program and every test with AddressSanitizer + UndefinedBehaviorSanitizer into
-# build-sanitize/ (clang: it builds this tree about three times faster than gcc with the
-# sanitizers; -O1, line tables, no benchmarks) and runs the whole suite on it. Every
+# build-sanitize/, with the debug-only checks (SNAPFLOW_ASSERT) compiled in (clang: it
+# builds this tree about three times faster than gcc with the sanitizers; -O1, line tables,
+# no benchmarks) and runs the whole suite on it. Every
 # sanitizer report is written to build-sanitize/sanitizer-reports/ and fails the run, even
 # when the test that met it passed on its exit status alone. Called by scripts/test.sh.
 set -euo pipefail
@@ -9,7 +10,7 @@ cd "$(dirname "$0")/.."
 build=$PWD/build-sanitize
 CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
-  -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1" -DSNAPFLOW_SANITIZE=ON -DSNAPFLOW_BUILD_BENCH=OFF \
+  -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1" -DSNAPFLOW_SANITIZE=ON -DSNAPFLOW_DEBUG_CHECKS=ON -DSNAPFLOW_BUILD_BENCH=OFF \
   > "$build.configure.log" 2>&1 || { cat "$build.configure.log"; exit 1; }
 rm -f "$build.configure.log"
 cmake --build "$build" -j "$(nproc)"

@@ -39,6 +39,7 @@
 #include <cstdlib>
 #include <limits>
 #include <numeric>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -194,6 +195,7 @@ class NetworkSimplex {
     pivot_to_optimality(stats, warm_start);
     rebuild_child_lists();
     store_tree_flows();
+    SNAPFLOW_ASSERT(tree_is_consistent(), "transport: " << tree_problem_ << " (solver bug)");
     for (int32_t v = 0; v < nodes_; ++v)
       if (v != root_ && art_up_[v]) stats.unroutable += flow_[art_base_ + v];
     solved_ = true;
@@ -594,6 +596,36 @@ class NetworkSimplex {
       order.push_back(x);
       x = thread_[x];
     } while (x != root_);
+  }
+  // The spanning tree's invariants (debug checks): the thread runs once through every tree
+  // node in pre-order (a parent before its children) and rev_thread_ undoes it; tree arcs
+  // carry no negative flow and price at zero. Names the first broken one in tree_problem_.
+  bool tree_is_consistent() const {
+    std::vector<uint8_t> seen(static_cast<size_t>(nodes_), 0);
+    int32_t x = root_;
+    long visited = 0;
+    do {
+      if (seen[x] || rev_thread_[thread_[x]] != x)
+        return tree_broken("the thread revisits node " + std::to_string(x) +
+                           " or rev_thread does not undo it");
+      if (x != root_ && (parent_[x] < 0 || !seen[parent_[x]]))
+        return tree_broken("node " + std::to_string(x) + " comes before its parent in the thread");
+      seen[x] = 1;
+      ++visited;
+      x = thread_[x];
+    } while (x != root_ && visited <= nodes_);
+    for (int32_t v = 0; v < nodes_; ++v) {
+      if (v == root_ || parent_[v] < 0) continue;
+      if (!seen[v]) return tree_broken("tree node " + std::to_string(v) + " is off the thread");
+      if (flow_[pred_[v]] < 0)
+        return tree_broken("the tree arc of node " + std::to_string(v) + " carries " +
+                           std::to_string(flow_[pred_[v]]));
+    }
+    return tree_arcs_tight() || tree_broken("a tree arc has a nonzero reduced cost");
+  }
+  bool tree_broken(const std::string& problem) const {
+    tree_problem_ = problem;
+    return false;
   }
   // Whether every tree arc prices at zero, i.e. the potentials are those of the tree (the
   // arc's ends are the node and its parent: only its cost is decoded).
@@ -1209,6 +1241,7 @@ class NetworkSimplex {
   bool reservoir_;
   int64_t penalty_;
   int32_t nodes_ = 0, root_ = 0, in_base_ = 0;
+  mutable std::string tree_problem_;  // what tree_is_consistent found broken
   int64_t real_arcs_ = 0, destroy_base_ = 0, create_base_ = 0, art_base_ = 0, arc_count_ = 0;
   int64_t art_cost_ = 0, block_ = 64;
   int64_t max_block_ = 64;

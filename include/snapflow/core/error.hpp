@@ -38,6 +38,17 @@ class UsageError : public Error {
     }                                                         \
   } while (0)
 
+// Debug-only check, for invariants too costly to test in every production run: as
+// SNAPFLOW_VERIFY where SNAPFLOW_DEBUG_CHECKS is defined (Debug builds, the sanitized test
+// build), else nothing is evaluated.
+#ifdef SNAPFLOW_DEBUG_CHECKS
+#define SNAPFLOW_ASSERT(condition, message) SNAPFLOW_VERIFY(condition, message)
+#else
+#define SNAPFLOW_ASSERT(condition, message) \
+  do {                                      \
+  } while (0)
+#endif
+
 [[noreturn]] void throw_error(const std::string& message);
 
 // Quotes a file name or value for messages: 'name'. The non-const overload keeps
