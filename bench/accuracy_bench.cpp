@@ -29,8 +29,8 @@
 #include "snapflow/analysis/velocity_error.hpp"
 #include "snapflow/core/error.hpp"
 #include "snapflow/dmd/dmd_model.hpp"
-#include "snapflow/dmd/mode_sum.hpp"
 #include "snapflow/schedule/chain_solver.hpp"
+#include "snapflow/schedule/mode_sum.hpp"
 #include "snapflow/synth/advect_case.hpp"
 #include "snapflow/synth/vortex_case.hpp"
 

@@ -26,10 +26,10 @@
 
 #include "bench_util.hpp"
 #include "snapflow/core/error.hpp"
-#include "snapflow/dmd/mode_sum.hpp"
 #include "snapflow/schedule/chain_farm.hpp"
 #include "snapflow/schedule/chain_solver.hpp"
 #include "snapflow/schedule/fine_schedule.hpp"
+#include "snapflow/schedule/mode_sum.hpp"
 
 using namespace snapflow;
 using bench::arg;

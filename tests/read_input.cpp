@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "snapflow/core/error.hpp"
-#include "snapflow/core/mpi_context.hpp"
 #include "snapflow/io/snapshot_reader.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
 
 namespace {
 

@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "bad_inputs.hpp"
-#include "snapflow/core/mpi_context.hpp"
 #include "snapflow/io/density_stats.hpp"
 #include "snapflow/io/snapshot_reader.hpp"
 #include "snapflow/io/snapshot_writer.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
 #include "test_support.hpp"
 
 namespace snapflow {

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <complex>
 
-#include "snapflow/core/mpi_context.hpp"
 #include "snapflow/core/random.hpp"
 #include "snapflow/dmd/dmd_model.hpp"
 #include "snapflow/dmd/dmd_windows.hpp"
@@ -14,6 +13,7 @@
 #include "snapflow/dmd/replicated_modes.hpp"
 #include "snapflow/io/dmd_output.hpp"
 #include "snapflow/io/hdf5_handle.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
 #include "snapflow/synth/burgers_case.hpp"
 #include "test_support.hpp"
 

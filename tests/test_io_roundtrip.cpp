@@ -4,9 +4,9 @@
 
 #include <cmath>
 
-#include "snapflow/core/mpi_context.hpp"
 #include "snapflow/io/snapshot_reader.hpp"
 #include "snapflow/io/snapshot_writer.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
 #include "test_support.hpp"
 
 namespace snapflow {

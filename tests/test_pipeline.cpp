@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "snapflow/core/mpi_context.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
 #include "snapflow/pipeline/rank_report.hpp"
 
 namespace snapflow {

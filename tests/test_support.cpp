@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "snapflow/core/error.hpp"
-#include "snapflow/core/mpi_context.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
 
 namespace snapflow::test {
 

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "snapflow/core/mpi_context.hpp"
 #include "snapflow/io/density_stats.hpp"
 #include "snapflow/io/snapshot_reader.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
 #include "snapflow/synth/advect_case.hpp"
 #include "snapflow/synth/province_case.hpp"
 #include "snapflow/synth/vortex_case.hpp"

@@ -10,7 +10,6 @@
 #include "snapflow/cli/option_groups.hpp"
 #include "snapflow/cli/options.hpp"
 #include "snapflow/core/error.hpp"
-#include "snapflow/core/log_stage.hpp"
 #include "snapflow/core/output_file.hpp"
 #include "snapflow/dmd/dmd_model.hpp"
 #include "snapflow/dmd/dmd_windows.hpp"
@@ -18,6 +17,7 @@
 #include "snapflow/io/dmd_output.hpp"
 #include "snapflow/io/hdf5_handle.hpp"
 #include "snapflow/io/snapshot_reader.hpp"
+#include "snapflow/parallel/log_stage.hpp"
 
 namespace snapflow {
 

@@ -5,7 +5,7 @@
 #include "snapflow/cli/commands.hpp"
 #include "snapflow/cli/options.hpp"
 #include "snapflow/core/error.hpp"
-#include "snapflow/core/mpi_context.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
 #include "snapflow/pipeline/export.hpp"
 
 namespace snapflow {

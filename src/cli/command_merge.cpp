@@ -5,8 +5,8 @@
 #include "snapflow/cli/commands.hpp"
 #include "snapflow/cli/options.hpp"
 #include "snapflow/core/error.hpp"
-#include "snapflow/core/mpi_context.hpp"
 #include "snapflow/core/output_file.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
 #include "snapflow/pipeline/merge.hpp"
 
 namespace snapflow {

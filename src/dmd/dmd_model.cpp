@@ -7,11 +7,11 @@
 #include <memory>
 
 #include "lapack.hpp"
-#include "snapflow/core/log_stage.hpp"
-#include "snapflow/core/mpi_context.hpp"
-#include "snapflow/core/petsc_check.hpp"
-#include "snapflow/core/petsc_owner.hpp"
 #include "snapflow/dmd/rank_rule.hpp"
+#include "snapflow/parallel/log_stage.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
+#include "snapflow/parallel/petsc_check.hpp"
+#include "snapflow/parallel/petsc_owner.hpp"
 
 namespace snapflow {
 

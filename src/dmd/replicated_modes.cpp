@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "snapflow/core/error.hpp"
-#include "snapflow/core/mpi_context.hpp"
-#include "snapflow/dmd/mode_sum.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
+#include "snapflow/schedule/mode_sum.hpp"
 
 namespace snapflow {
 

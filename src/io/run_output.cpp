@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "snapflow/core/error.hpp"
-#include "snapflow/core/mpi_context.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
 
 namespace snapflow {
 

@@ -7,10 +7,10 @@
 #include <sstream>
 
 #include "snapflow/core/error.hpp"
-#include "snapflow/core/mpi_context.hpp"
 #include "snapflow/core/output_file.hpp"
 #include "snapflow/io/hdf5_handle.hpp"
 #include "snapflow/io/snapshot_reader.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
 #include "snapflow/transport/transport_solver.hpp"
 
 namespace snapflow {

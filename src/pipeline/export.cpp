@@ -7,12 +7,12 @@
 #include <sstream>
 
 #include "snapflow/core/error.hpp"
-#include "snapflow/core/mpi_context.hpp"
 #include "snapflow/core/output_file.hpp"
 #include "snapflow/core/utc_time.hpp"
 #include "snapflow/geo/geojson_writer.hpp"
 #include "snapflow/geo/zone_geometry.hpp"
 #include "snapflow/io/run_reader.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
 
 namespace snapflow {
 

@@ -16,7 +16,6 @@
 #include <sstream>
 
 #include "snapflow/core/error.hpp"
-#include "snapflow/core/mpi_context.hpp"
 #include "snapflow/core/output_file.hpp"
 #include "snapflow/core/utc_time.hpp"
 #include "snapflow/geo/crs.hpp"
@@ -25,6 +24,7 @@
 #include "snapflow/ingest/raster_format.hpp"
 #include "snapflow/ingest/table_format.hpp"
 #include "snapflow/io/snapshot_writer.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
 
 namespace snapflow {
 

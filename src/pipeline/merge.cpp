@@ -7,11 +7,11 @@
 #include <sstream>
 
 #include "snapflow/core/error.hpp"
-#include "snapflow/core/mpi_context.hpp"
 #include "snapflow/core/output_file.hpp"
 #include "snapflow/io/output_conventions.hpp"
 #include "snapflow/io/run_output.hpp"
 #include "snapflow/io/run_reader.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
 
 namespace snapflow {
 

@@ -17,17 +17,17 @@
 
 #include "snapflow/core/error.hpp"
 #include "snapflow/core/interrupt.hpp"
-#include "snapflow/core/log_stage.hpp"
-#include "snapflow/core/mpi_context.hpp"
 #include "snapflow/core/output_file.hpp"
-#include "snapflow/dmd/mode_sum.hpp"
 #include "snapflow/dmd/replicated_modes.hpp"
 #include "snapflow/io/dmd_output.hpp"
 #include "snapflow/io/run_output.hpp"
+#include "snapflow/parallel/log_stage.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
 #include "snapflow/pipeline/rank_report.hpp"
 #include "snapflow/pipeline/run_summary.hpp"
 #include "snapflow/pipeline/velocity_check.hpp"
 #include "snapflow/schedule/chain_farm.hpp"
+#include "snapflow/schedule/mode_sum.hpp"
 
 namespace snapflow {
 

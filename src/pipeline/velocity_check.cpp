@@ -4,7 +4,7 @@
 #include <cmath>
 #include <vector>
 
-#include "snapflow/core/mpi_context.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
 
 namespace snapflow {
 

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "snapflow/core/grid.hpp"
-#include "snapflow/core/mpi_context.hpp"
 #include "snapflow/dmd/dmd_model.hpp"
 #include "snapflow/dmd/dmd_windows.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
 
 namespace snapflow {
 

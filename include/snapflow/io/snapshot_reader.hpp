@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "snapflow/core/grid.hpp"
-#include "snapflow/core/mpi_context.hpp"
 #include "snapflow/io/hdf5_handle.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
 
 namespace snapflow {
 

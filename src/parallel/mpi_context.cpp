@@ -1,4 +1,4 @@
-#include "snapflow/core/mpi_context.hpp"
+#include "snapflow/parallel/mpi_context.hpp"
 
 #include <cstdlib>
 

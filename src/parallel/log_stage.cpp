@@ -1,4 +1,4 @@
-#include "snapflow/core/log_stage.hpp"
+#include "snapflow/parallel/log_stage.hpp"
 
 #include <map>
 

@@ -1,4 +1,4 @@
-#include "snapflow/dmd/mode_sum.hpp"
+#include "snapflow/schedule/mode_sum.hpp"
 
 #include <algorithm>
 
