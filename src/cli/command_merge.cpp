@@ -42,19 +42,12 @@ int run_merge_command(const CommandLine& line) {
   const MergeReport report = run_merge(MPI_COMM_WORLD, o);
   collectively(MPI_COMM_WORLD, [&] {
     if (comm_rank(MPI_COMM_WORLD) != 0) return;
-    long frames = 0, lps = 0, optimal = 0;
-    double seconds = 0, mismatch = 0;
-    for (const DayFigures& day : report.days) {
-      frames += day.frames;
-      lps += day.steps;
-      optimal += day.optimal;
-      seconds += day.seconds;
-      mismatch = day.boundary_mismatch > mismatch ? day.boundary_mismatch : mismatch;
-    }
+    const DayFigures month = report.month();
     std::printf(
         "merge: %zu days, %ld frames, %ld LPs (%ld optimal), %.1f s of runs; largest state "
         "mismatch where days meet %.3g (relative L1)\n",
-        report.days.size(), frames, lps, optimal, seconds, mismatch);
+        report.days.size(), month.frames, month.steps, month.optimal, month.seconds,
+        month.boundary_mismatch);
     if (!o.summary.empty()) write_text_atomically(o.summary, merge_summary_json(o, report));
     std::printf("merge: wrote %s and %s%s%s\n", o.output.c_str(), report.xdmf.c_str(),
                 o.summary.empty() ? "" : " and ", o.summary.c_str());

@@ -197,6 +197,17 @@ std::optional<std::string> read_string_attribute(hid_t object, const std::string
       where + ": attribute " + quoted(name));
 }
 
+std::vector<std::string> attribute_names(hid_t object) {
+  std::vector<std::string> names;
+  const auto collect = [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
+    static_cast<std::vector<std::string>*>(data)->push_back(name);
+    return 0;
+  };
+  hsize_t position = 0;
+  H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_INC, &position, collect, &names);
+  return names;
+}
+
 std::string read_string_dataset(hid_t dataset, const std::string& what) {
   Hid type(H5Dget_type(dataset), H5Tclose);
   SNAPFLOW_VERIFY(H5Tget_class(type) == H5T_STRING, what << " must be a string");

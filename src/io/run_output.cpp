@@ -322,18 +322,12 @@ void RunOutput::write_totals(const RecordedTotals& totals) {
 RecordedTotals RunOutput::recorded_totals() const {
   RecordedTotals totals;
   if (!resumed_) return totals;
-  std::vector<std::string> names;
-  const auto collect = [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
-    if (std::string(name).rfind("run_", 0) == 0)
-      static_cast<std::vector<std::string>*>(data)->push_back(name);
-    return 0;
-  };
-  hsize_t position = 0;
-  H5Aiterate2(file_, H5_INDEX_NAME, H5_ITER_INC, &position, collect, &names);
   const std::string where = "-resume: " + quoted(partial_path_);
-  for (const std::string& name : names)
+  for (const std::string& name : attribute_names(file_)) {
+    if (name.rfind("run_", 0) != 0) continue;
     if (const auto value = read_double_attribute(file_, name, where))
       totals[name.substr(4)] = *value;
+  }
   return totals;
 }
 

@@ -53,15 +53,8 @@ std::string RunReader::text(const std::string& attribute) const {
 }
 
 std::map<std::string, double> RunReader::numbers(const std::string& prefix) const {
-  std::vector<std::string> names;
-  auto collect = [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
-    static_cast<std::vector<std::string>*>(data)->push_back(name);
-    return 0;
-  };
-  hsize_t position = 0;
-  H5Aiterate2(file_, H5_INDEX_NAME, H5_ITER_INC, &position, collect, &names);
   std::map<std::string, double> values;
-  for (const std::string& name : names) {
+  for (const std::string& name : attribute_names(file_)) {
     if (name.compare(0, prefix.size(), prefix) != 0) continue;
     Hid attribute(H5Aopen(file_, name.c_str(), H5P_DEFAULT), H5Aclose);
     Hid type(H5Aget_type(attribute), H5Tclose);

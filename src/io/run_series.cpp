@@ -57,14 +57,7 @@ std::vector<hsize_t> dims_of(hid_t dataset) {
 
 void copy_attributes(hid_t from, hid_t to, const std::vector<std::string>& skipped,
                      const std::string& where) {
-  std::vector<std::string> names;
-  auto collect = [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
-    static_cast<std::vector<std::string>*>(data)->push_back(name);
-    return 0;
-  };
-  hsize_t position = 0;
-  H5Aiterate2(from, H5_INDEX_NAME, H5_ITER_INC, &position, collect, &names);
-  for (const std::string& name : names) {
+  for (const std::string& name : attribute_names(from)) {
     if (attribute_matches(name, skipped)) continue;
     Hid source(H5Aopen(from, name.c_str(), H5P_DEFAULT), H5Aclose);
     Hid type(H5Aget_type(source), H5Tclose);
@@ -267,17 +260,9 @@ std::vector<std::string> attribute_differences(const std::string& a, const std::
   for (int k = 0; k < 2; ++k)
     SNAPFLOW_VERIFY(files[k].valid(),
                     "cannot open " << quoted(k == 0 ? a : b) << ": " << hdf5_error_detail());
-  std::vector<std::string> names[2];
-  auto collect = [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
-    static_cast<std::vector<std::string>*>(data)->push_back(name);
-    return 0;
-  };
-  for (int k = 0; k < 2; ++k) {
-    hsize_t position = 0;
-    H5Aiterate2(files[k], H5_INDEX_NAME, H5_ITER_INC, &position, collect, &names[k]);
-  }
-  std::vector<std::string> all = names[0];
-  all.insert(all.end(), names[1].begin(), names[1].end());
+  std::vector<std::string> all = attribute_names(files[0]);
+  const std::vector<std::string> second = attribute_names(files[1]);
+  all.insert(all.end(), second.begin(), second.end());
   std::sort(all.begin(), all.end());
   all.erase(std::unique(all.begin(), all.end()), all.end());
   std::vector<std::string> differences;

@@ -185,22 +185,35 @@ MergeReport merge_on_root(const MergeOptions& o) {
   own.strings["day_files"] = join(references, "\n");
   own.numbers["complete"] = 1.0;
 
-  const std::string partial = partial_path(o.output);
-  fs::remove(partial);
-  write_run_series(partial, parts, o.layout, kPerDayAttributes, own);
+  std::vector<double> frame_time = first.frame_time();
+  for (size_t d = 1; d < days.size(); ++d)
+    frame_time.insert(frame_time.end(), days[d]->frame_time().begin() + 1,
+                      days[d]->frame_time().end());
   const long zones = first.has("/od/zone_ids") ? long(first.ints("/od/zone_ids").size()) : 0;
   OutputLabels labels;
   labels.crs = first.crs();
   labels.units = first.units();
   labels.time_is_epoch = first.time_is_epoch();
   const Grid grid = first.grid();
+  // The day files stay open read-only in this process until here: a linked series reads
+  // them through its virtual datasets while it is described, which needs them closed.
   days.clear();
-  describe_run_output(partial, grid, zones, labels);
+
+  const std::string partial = partial_path(o.output);
+  fs::remove(partial);
+  try {
+    write_run_series(partial, parts, o.layout, kPerDayAttributes, own);
+    describe_run_output(partial, grid, zones, labels);
+  } catch (const Error&) {
+    // A merge is not resumed: a half-written series is of no use.
+    std::error_code ignored;
+    fs::remove(partial, ignored);
+    throw;
+  }
   commit_partial(partial, o.output);
-  const RunReader series(o.output);
   report.xdmf = xdmf_path(o.output);
   const std::string base = o.output.substr(o.output.find_last_of('/') + 1);
-  write_text_atomically(report.xdmf, xdmf_text(base, grid, series.frame_time()));
+  write_text_atomically(report.xdmf, xdmf_text(base, grid, frame_time));
   return report;
 }
 
@@ -214,11 +227,14 @@ MergeReport run_merge(MPI_Comm comm, const MergeOptions& options) {
   return report;
 }
 
-std::string merge_summary_json(const MergeOptions& options, const MergeReport& report) {
-  std::ostringstream json;
-  json.precision(10);
+DayFigures MergeReport::month() const {
   DayFigures month;
-  for (const DayFigures& day : report.days) {
+  month.file = "all";
+  if (!days.empty()) {
+    month.t_begin = days.front().t_begin;
+    month.t_end = days.back().t_end;
+  }
+  for (const DayFigures& day : days) {
     month.frames += day.frames;
     month.steps += day.steps;
     month.optimal += day.optimal;
@@ -230,6 +246,13 @@ std::string merge_summary_json(const MergeOptions& options, const MergeReport& r
     month.seconds += day.seconds;
     month.boundary_mismatch = std::max(month.boundary_mismatch, day.boundary_mismatch);
   }
+  return month;
+}
+
+std::string merge_summary_json(const MergeOptions& options, const MergeReport& report) {
+  std::ostringstream json;
+  json.precision(10);
+  const DayFigures month = report.month();
   auto figures = [&](const DayFigures& d) {
     json << "\"frames\": " << d.frames << ", \"lps\": " << d.steps << ", \"optimal\": " << d.optimal
          << ", \"relaxed\": " << d.relaxed << ", \"infeasible\": " << d.infeasible

@@ -72,6 +72,8 @@ std::optional<double> read_double_attribute(hid_t object, const std::string& nam
                                             const std::string& where);
 std::optional<std::string> read_string_attribute(hid_t object, const std::string& name,
                                                  const std::string& where);
+// The names of the attributes of `object`, in name order.
+std::vector<std::string> attribute_names(hid_t object);
 // The one string of a string-typed dataset (`what` names it in messages).
 std::string read_string_dataset(hid_t dataset, const std::string& what);
 void write_double_attribute(hid_t object, const std::string& name, double value);

@@ -40,6 +40,9 @@ struct DayFigures {
 struct MergeReport {
   std::vector<DayFigures> days;
   std::string xdmf;  // the sidecar written
+  // The whole series: sums over the days, the largest boundary mismatch, the first start
+  // and the last end.
+  DayFigures month() const;
 };
 
 // Collective (rank 0 does the work); the report is filled on rank 0. Throws snapflow::Error
