@@ -124,11 +124,11 @@ void study(const char* name, const SynthCase& synth, int rank, double floor_frac
   }
   long relaxed = 0;
   double seconds = 0.0, cost_difference = 0.0, cost_norm = 0.0;
-  for (size_t k = 0; k < dmd.result.step_records.size(); ++k) {
-    const StepRecord& s = dmd.result.step_records[k];
+  for (size_t k = 0; k < dmd.result.step_results.size(); ++k) {
+    const transport::TransportResult& s = dmd.result.step_results[k];
     relaxed += s.status != transport::Status::kOptimal;
     seconds += s.seconds;
-    const double exact_cost = exact.result.step_records[k].cost;
+    const double exact_cost = exact.result.step_results[k].cost;
     cost_difference += (s.cost - exact_cost) * (s.cost - exact_cost);
     cost_norm += exact_cost * exact_cost;
   }

@@ -148,7 +148,7 @@ Run farm(const FineSchedule& schedule, const std::vector<long>& chains, int thre
     run.busy += r.seconds;
     run.longest = std::max(run.longest, r.seconds);
     run.steps += r.steps.size();
-    for (const StepRecord& s : r.step_records) run.costs.push_back(s.cost);
+    for (const transport::TransportResult& s : r.step_results) run.costs.push_back(s.cost);
   }
   return run;
 }

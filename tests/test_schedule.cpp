@@ -123,9 +123,9 @@ TEST(SolveChain, RecoversATranslationAndIsDeterministic) {
   const StateFunction state = translation_state;
   const ChainResult r = solve_chain(s, 0, state, settings, {});
   ASSERT_EQ(r.frame_results.size(), 3u);
-  ASSERT_EQ(r.step_records.size(), 6u);
+  ASSERT_EQ(r.step_results.size(), 6u);
   // Each step every cell of the bump passes its 5 units one cell east (dx = 2).
-  for (const StepRecord& step : r.step_records) {
+  for (const transport::TransportResult& step : r.step_results) {
     EXPECT_EQ(step.status, transport::Status::kOptimal);
     EXPECT_NEAR(step.moved, 15.0, 1e-9);
     EXPECT_NEAR(step.cost, 15.0 * 2.0, 1e-9);

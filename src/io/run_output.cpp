@@ -274,7 +274,7 @@ void RunOutput::write_chain(const ChainResult* r) {
       od.insert(od.end(), frame.od.begin(), frame.od.end());
     }
     density.insert(density.end(), r->end_density.begin(), r->end_density.end());
-    for (const StepRecord& s : r->step_records) {
+    for (const transport::TransportResult& s : r->step_results) {
       const double values[] = {s.cost, s.moved, s.created, s.destroyed, s.clipped};
       for (size_t d = 0; d < std::size(kFineDatasets); ++d) fine[d].push_back(values[d]);
       status.push_back(static_cast<int8_t>(s.status));

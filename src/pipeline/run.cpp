@@ -236,8 +236,8 @@ TransportTally farm_transport(MPI_Comm comm, const RunConfig& config, const RunI
     long first_infeasible = std::numeric_limits<long>::max();
     if (!settings.relax_infeasible)
       for (const ChainResult& r : finished)
-        for (size_t k = 0; k < r.step_records.size(); ++k)
-          if (r.step_records[k].status == Status::kInfeasible)
+        for (size_t k = 0; k < r.step_results.size(); ++k)
+          if (r.step_results[k].status == Status::kInfeasible)
             first_infeasible = std::min(first_infeasible, r.steps.begin + static_cast<long>(k));
     MPI_Allreduce(MPI_IN_PLACE, &first_infeasible, 1, MPI_LONG, MPI_MIN, comm);
     SNAPFLOW_VERIFY(first_infeasible == std::numeric_limits<long>::max(),

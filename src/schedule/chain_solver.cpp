@@ -72,19 +72,6 @@ FrameResult finish_frame(long frame, const FrameSums& sums, const std::vector<do
   return out;
 }
 
-StepRecord record_of(const TransportResult& r) {
-  StepRecord s;
-  s.cost = r.cost;
-  s.moved = r.moved;
-  s.created = r.created;
-  s.destroyed = r.destroyed;
-  s.clipped = r.clipped;
-  s.seconds = r.seconds;
-  s.pivots = r.pivots;
-  s.status = r.status;
-  return s;
-}
-
 }  // namespace
 
 ChainResult solve_chain(const FineSchedule& schedule, long chain, const StateFunction& state,
@@ -128,7 +115,7 @@ ChainResult solve_chain(const FineSchedule& schedule, long chain, const StateFun
       timed_state(schedule.step_time(k + 1), b.data());
       TransportResult r = solver.solve(a.data(), b.data(), warm);
       const TransportSolver* solved = &solver;
-      StepRecord record = record_of(r);
+      TransportResult record = r;
       if (r.status == Status::kInfeasible && settings.relax_infeasible) {
         if (!relaxed) {
           transport::TransportSpec spec = settings.spec;
@@ -136,9 +123,8 @@ ChainResult solve_chain(const FineSchedule& schedule, long chain, const StateFun
           relaxed = std::make_unique<TransportSolver>(spec);
         }
         const TransportResult rr = relaxed->solve(a.data(), b.data(), true);
-        record = record_of(rr);
+        record = rr;
         record.status = Status::kRelaxed;
-        record.fell_back = true;
         record.seconds += r.seconds;
         record.pivots += r.pivots;
         solved = relaxed.get();
@@ -151,7 +137,7 @@ ChainResult solve_chain(const FineSchedule& schedule, long chain, const StateFun
         if (trips) trips->step(flows, solved->stencil());
       }
       result.transport_seconds += record.seconds;
-      result.step_records.push_back(record);
+      result.step_results.push_back(record);
       a.swap(b);
     }
     result.frame_results.push_back(finish_frame(f, sums, frame_start, settings, solver.stencil()));

@@ -29,14 +29,6 @@ struct ChainSettings {
   TripRule trip_rule = TripRule::kTransit;  // how /od/trips follows the mass
 };
 
-struct StepRecord {
-  double cost = 0.0, moved = 0.0, created = 0.0, destroyed = 0.0, clipped = 0.0;
-  double seconds = 0.0;
-  long pivots = 0;
-  transport::Status status = transport::Status::kOptimal;
-  bool fell_back = false;  // infeasible under the chosen policy, solved relaxed
-};
-
 struct FrameResult {
   long frame = 0;
   std::vector<float> flow;      // [cells][9] mass moved towards each direction in the frame
@@ -51,7 +43,9 @@ struct ChainResult {
   std::vector<FrameResult> frame_results;
   std::vector<float> end_density;  // state at the end of the run, for the last chain only
   std::vector<double> trips;       // [zones][zones] mass from zone a at the start in b at the end
-  std::vector<StepRecord> step_records;
+  // Per fine step, the kernel's result as the output records it. A step infeasible under the
+  // chosen policy and solved again relaxed has status kRelaxed, with both solves' time and pivots.
+  std::vector<transport::TransportResult> step_results;
   bool abandoned = false;          // stopped early by `abandon`: nothing of it may be written
   double state_seconds = 0.0;      // building the fine states
   double transport_seconds = 0.0;  // solving the LPs
