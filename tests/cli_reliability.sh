@@ -136,11 +136,12 @@ refused foreign_partial "exists and is not a snapflow run output" run -i v.h5 -o
 
 # 7. SIGTERM through scripts/mpirun_signals.sh: status 4, frames saved, resume identical.
 "$mpiexec" -n 2 "$snapflow" run -i slow.h5 -o ref.h5 -threads 1 -fine_dt 0.0005 > /dev/null 2>&1
+# The signal goes as soon as the first frame is written (its progress line), not after a fixed
+# wait, which a fast machine outran.
 bash "$source_dir/scripts/mpirun_signals.sh" -n 2 "$snapflow" run -i slow.h5 -o term.h5 -threads 1 \
-  -fine_dt 0.0005 > term.log 2>&1 &
+  -fine_dt 0.0005 -progress_seconds 0 > term.log 2>&1 &
 launcher=$!
-for _ in $(seq 50); do [ -f term.h5.partial ] && break; sleep 0.2; done
-sleep 2
+for _ in $(seq 1200); do grep -q "run: frames" term.log && break; sleep 0.05; done
 kill -TERM $launcher
 wait $launcher; status=$?
 [ $status -eq 4 ] && grep -q "stopped by signal" term.log; check sigterm_status_4 $? "exit $status: $(tail -3 term.log)"
