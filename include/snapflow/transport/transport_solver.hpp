@@ -49,7 +49,7 @@ struct TransportResult {
   long tree_updates = 0;  // nodes re-hung by the pivots (work measure)
   long repairs = 0;       // warm start: subtrees re-attached without big-M
   // Pricing work: units of arcs (a cell's arcs, or as many others) the searches visited, and
-  // of those the ones skipped as unable to price negative (see network_simplex.hpp).
+  // of those the ones skipped as unable to price negative (see block_pricing.hpp).
   long searched_units = 0;
   long skipped_units = 0;
   // Negative arcs that only the final pass over every arc found (0 unless the skipping has a
