@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "lane_pricing.hpp"
 #include "lemon_oracle.hpp"
 #include "snapflow/core/error.hpp"
 #include "snapflow/core/random.hpp"
@@ -382,6 +383,70 @@ TEST(Transport, WarmStartedRelaxedAndGlobalChainsReachTheColdObjective) {
   global.grid = Grid{12, 9, 140.0, 130.0, 0, 0};
   global.stencil = StencilKind::kGlobal;
   check_warm_chain(global, 20, split_steps);
+}
+
+// The lane kernels (eight cells priced at once) against a plain loop over every arc: the least
+// reduced cost of each cell and the first slot reaching it, with split targets and many ties.
+TEST(LanePricing, KernelsAgreeWithTheArcByArcMinimum) {
+  const int nx = 37, ny = 9, K = 9;
+  const int32_t m = nx * ny, in_base = m + 1;
+  LocalArcs arcs;
+  arcs.slots = K;
+  arcs.neighbour.assign(static_cast<size_t>(m) * K, -1);
+  arcs.tie.assign(static_cast<size_t>(m) * K, 0);
+  arcs.direction_cost = {7, 5, 7, 5, 0, 5, 7, 5, 7};
+  SplitMix64 random(7);
+  for (int32_t c = 0; c < m; ++c)
+    for (int d = 0; d < K; ++d) {
+      const int i = c % nx + d % 3 - 1, j = c / nx + d / 3 - 1;
+      if (i < 0 || j < 0 || i >= nx || j >= ny) continue;
+      arcs.neighbour[static_cast<size_t>(c) * K + d] = j * nx + i;
+      if (d != 4) arcs.tie[static_cast<size_t>(c) * K + d] = random.next() % 3;
+    }
+  arcs.index_lane_blocks(kLanes);
+  std::vector<int64_t> potential(static_cast<size_t>(in_base + m));
+  std::vector<uint8_t> split(static_cast<size_t>(m));
+  const bool avx2 = [&] {
+    LaneMinima probe;
+    return price_lane_block_avx2(arcs, 0, potential.data(), split.data(), in_base, false, probe);
+  }();
+  int blocks = 0, ties = 0;
+  for (int round = 0; round < 40; ++round) {
+    // Few distinct values: many equal reduced costs, so the first-slot rule is exercised.
+    for (int64_t& p : potential) p = static_cast<int64_t>(random.next() % 6) - 3;
+    for (uint8_t& f : split) f = round % 2 && random.uniform() < 0.2;
+    const bool any_split = round % 2;
+    for (int32_t block = 0; block < m / kLanes; ++block) {
+      if (!arcs.lane_block[block]) continue;
+      const int32_t c = block * kLanes;
+      LaneMinima scalar, vector;
+      price_lane_block_scalar(arcs, c, potential.data(), split.data(), in_base, any_split, scalar);
+      if (avx2)
+        price_lane_block_avx2(arcs, c, potential.data(), split.data(), in_base, any_split, vector);
+      for (int k = 0; k < kLanes; ++k) {
+        int64_t least = INT64_MAX;
+        int first = -1, reaching = 0;
+        for (int d = 0; d < K; ++d) {
+          const int32_t j = arcs.target(c + k, d);
+          const int64_t rc = arcs.cost(c + k, d) + potential[c + k] -
+                             potential[j + (any_split && split[j] ? in_base : 0)];
+          reaching += rc == least;
+          if (rc < least) least = rc, first = d, reaching = 1;
+        }
+        ties += reaching > 1;
+        ASSERT_EQ(scalar.rc[k], least) << "cell " << c + k;
+        ASSERT_EQ(scalar.slot[k], first) << "cell " << c + k;
+        if (avx2) {
+          ASSERT_EQ(vector.rc[k], least) << "cell " << c + k;
+          ASSERT_EQ(vector.slot[k], first) << "cell " << c + k;
+        }
+      }
+      ++blocks;
+    }
+  }
+  // Rows 1..7 hold the blocks whose eight cells lie in columns 1..35.
+  EXPECT_GT(blocks, 40 * 7);
+  EXPECT_GT(ties, 100);
 }
 
 }  // namespace

@@ -31,6 +31,12 @@ struct LocalArcs {
   // [cells * slots]: tie_break of each move, 0 for the stays. A table, not the hash in the
   // pricing loop: faster for 2 bytes per arc (docs/transport.md).
   std::vector<uint16_t> tie;
+  // For pricing eight cells at once (lane_pricing.hpp): the offsets of each block of eight
+  // cells (c / 8) slot by slot [blocks][slots][8], so a block's are one run of memory as in
+  // `tie`; and per block, 1 when its cells have every slot and each slot's targets are eight
+  // consecutive cells.
+  std::vector<uint16_t> tie_by_block;
+  std::vector<uint8_t> lane_block;
 
   int32_t target(int32_t c, int d) const { return neighbour[static_cast<size_t>(c) * slots + d]; }
   int64_t cost(int32_t c, int d) const {
@@ -44,6 +50,28 @@ struct LocalArcs {
   int in_slot(int32_t, int d) const { return d; }
   // The slot of the arc back from target(c, d) to c.
   int reverse_slot(int32_t, int d) const { return slots - 1 - d; }
+
+  // Builds tie_by_block and lane_block from the tables (blocks of `lanes` cells).
+  void index_lane_blocks(int lanes) {
+    const int32_t cells = static_cast<int32_t>(neighbour.size() / slots);
+    const int32_t blocks = (cells + lanes - 1) / lanes;
+    tie_by_block.assign(static_cast<size_t>(blocks) * slots * lanes, 0);
+    for (int32_t c = 0; c < cells; ++c)
+      for (int d = 0; d < slots; ++d)
+        tie_by_block[(static_cast<size_t>(c / lanes) * slots + d) * lanes + c % lanes] =
+            tie[static_cast<size_t>(c) * slots + d];
+    lane_block.assign(static_cast<size_t>(blocks), 0);
+    for (int32_t block = 0; (block + 1) * lanes <= cells; ++block) {
+      const int32_t c = block * lanes;
+      bool regular = true;
+      for (int d = 0; d < slots && regular; ++d) {
+        const int32_t first = target(c, d);
+        regular = first >= 0 && first + lanes <= cells;
+        for (int k = 1; k < lanes && regular; ++k) regular = target(c + k, d) == first + k;
+      }
+      lane_block[block] = regular;
+    }
+  }
 };
 
 // Global problem: every active cell sends to every active cell.

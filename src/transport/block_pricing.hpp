@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "arc_sets.hpp"
+#include "lane_pricing.hpp"
 #include "simplex_graph.hpp"
 #include "spanning_tree.hpp"
 
@@ -130,6 +131,7 @@ class BlockPricing {
     const int32_t chunks = (units + chunk - 1) / chunk, padded = chunks * chunk;
     const int64_t* potential = tree_.potential.data();
     const uint8_t* split = graph_.split_flags();
+    const int32_t in_base = graph_.in_base();
     if (stride_runs_ != chunks) {
       stride_runs_ = chunks;
       stride_ = mixing_stride(chunks);
@@ -150,6 +152,33 @@ class BlockPricing {
         for (size_t k = from; k < to; ++k) price(before_in + split_list[k], best, best_rc);
       }
       return negative;
+    };
+    // Prices units c..stop-1 in order, cells of lane blocks eight at a time; true when the
+    // search stops after unit c (stops_after), false with c at stop. `negative`: whether an arc
+    // priced negative.
+    const auto price_units = [&](int32_t& c, int32_t stop, bool& negative,
+                                 const auto& stops_after) {
+      while (c < stop) {
+        if constexpr (std::is_same_v<Arcs, LocalArcs>) {
+          if (c % kLanes == 0 && c + kLanes <= stop && c < m && arcs_.lane_block[c / kLanes]) {
+            LaneMinima lane;
+            price_lane_block(arcs_, c, potential, split, in_base, kAnySplit, lane);
+            for (int k = 0; k < kLanes; ++k, ++c) {
+              negative |= lane.rc[k] < 0;
+              if (lane.rc[k] < best_rc) {
+                best_rc = lane.rc[k];
+                best = static_cast<int64_t>(c) * K + lane.slot[k];
+              }
+              if (stops_after(c)) return true;
+            }
+            continue;
+          }
+        }
+        negative |= price_unit(c);
+        if (stops_after(c)) return true;
+        ++c;
+      }
+      return false;
     };
     long searched = 0, skipped = 0;
     int32_t unit = next_unit_, left = padded;
@@ -174,10 +203,9 @@ class BlockPricing {
         return true;
       };
       if constexpr (!kGrains) {
-        for (int32_t c = begin; c < end; ++c) {
-          price_unit(c);
-          if (stops_after(c)) return best;
-        }
+        int32_t c = begin;
+        bool negative = false;
+        if (price_units(c, end, negative, stops_after)) return best;
       } else {
         // Grain by grain: a grain that cannot price negative (may_price_negative) is skipped
         // but counted, so the search picks the same arcs as if it priced it. The split cells'
@@ -190,10 +218,7 @@ class BlockPricing {
           const bool priced = !graded || !trust_grains_ || may_price_negative(g);
           bool negative = false;
           if (priced) {
-            for (; c < stop; ++c) {
-              negative |= price_unit(c);
-              if (stops_after(c)) return best;
-            }
+            if (price_units(c, stop, negative, stops_after)) return best;
           } else if (const int32_t last = skip_units(c, stop, best >= 0, in_block); last >= 0) {
             skipped += last - c + 1;
             stops_after(last);

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "arc_sets.hpp"
+#include "lane_pricing.hpp"
 #include "network_simplex.hpp"
 #include "snapflow/core/error.hpp"
 
@@ -139,6 +140,7 @@ TransportSolver::TransportSolver(const TransportSpec& spec) : impl_(std::make_un
             static_cast<uint16_t>(tie_break(c, d, tie_range));
     }
   }
+  s.local.index_lane_blocks(kLanes);
   s.local_flow =
       std::make_unique<NetworkSimplex<LocalArcs>>(s.local, m, reservoir, s.penalty_units);
 }
@@ -248,7 +250,9 @@ size_t TransportSolver::memory_bytes() const {
            s.global.row.capacity()) +
       8 * (s.global.offset_cost.capacity() + s.masses.a.capacity() + s.masses.b.capacity() +
            s.masses.scaled_a.capacity() + s.masses.scaled_b.capacity()) +
-      16 * s.masses.remainder.capacity() + 2 * s.local.tie.capacity();
+      16 * s.masses.remainder.capacity() +
+      2 * (s.local.tie.capacity() + s.local.tie_by_block.capacity()) +
+      s.local.lane_block.capacity();
   bytes += s.is_global() ? s.global_flow->memory_bytes() : s.local_flow->memory_bytes();
   return bytes;
 }
