@@ -3,7 +3,7 @@
 //
 //   transport_bench [-sizes 128x128,256x256,389x511] [-chain_steps 60] [-cold_chain N]
 //                   [-lemon_chain 2] [-start 27900] [-fine_dt 10]
-//                   [-dmd DMD.h5 -i SNAPSHOTS.h5 [-mass_unit U]]
+//                   [-dmd DMD.h5 -i SNAPSHOTS.h5 [-mass_unit U] [-cost_tiebreak F]]
 //
 // Instances come from `synth province` (scaled to each grid size): a = the state at `start`
 // (default 07:45, the morning peak), b = the state fine_dt later. The chain runs
@@ -67,6 +67,7 @@ struct ChainOptions {
   int steps = 60, cold_steps = 60, lemon_steps = 2;
   double start = 0.0, fine_dt = 10.0;
   double mass_unit = 0.0;  // mass per integer unit of the DMD chain (0: the solver's default)
+  double tiebreak = CostModel{}.tiebreak;  // the run's -cost_tiebreak
 };
 
 // A warm-started chain of consecutive fine steps against cold solves of the same steps;
@@ -138,6 +139,7 @@ int run_dmd_chain(const std::string& dmd_path, const std::string& input_path,
   spec.grid = reader.grid();
   spec.mask = reader.read_whole_mask(true);
   spec.mass_unit = chain.mass_unit;
+  spec.cost.tiebreak = chain.tiebreak;
   const Hid fapl = mpio_file_access(MPI_COMM_SELF);
   const Hid file(H5Fopen(dmd_path.c_str(), H5F_ACC_RDONLY, fapl), H5Fclose);
   SNAPFLOW_VERIFY(file.valid(), "cannot open -dmd " << dmd_path);
@@ -165,7 +167,8 @@ constexpr char kUsage[] =
     "  -fine_dt DT      fine step (s; 10)\n"
     "  -dmd FILE -i IN  chain states from the DMD model FILE (snapflow dmd -dmd_save_modes)\n"
     "                   fitted on the snapshot file IN, as `snapflow run` builds them\n"
-    "  -mass_unit U     mass of one integer unit of the DMD chain (default 2^-36 of its total)\n";
+    "  -mass_unit U     mass of one integer unit of the DMD chain (default 2^-36 of its total)\n"
+    "  -cost_tiebreak F tie-breaking of the DMD chain's costs, as `snapflow run` (0.001)\n";
 
 }  // namespace
 
@@ -185,6 +188,7 @@ int main(int argc, char** argv) {
   chain.start = start;
   chain.fine_dt = fine_dt;
   chain.mass_unit = std::atof(arg(argc, argv, "-mass_unit", "0"));
+  chain.tiebreak = std::atof(arg(argc, argv, "-cost_tiebreak", "0.001"));
   if (!dmd_path.empty() && input_path.empty()) {
     std::fprintf(stderr, "transport_bench: -dmd needs -i (the snapshot file it was fitted on)\n");
     return 2;
