@@ -41,7 +41,7 @@ OracleResult lemon_solve(const transport::IntegerProblem& p) {
   OracleResult r;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   r.feasible = outcome == simplex.OPTIMAL;
-  if (r.feasible) r.cost = simplex.totalCost<long long>();
+  if (r.feasible) r.cost = simplex.totalCost<transport::ObjectiveUnits>();
   return r;
 }
 

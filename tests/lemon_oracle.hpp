@@ -10,7 +10,7 @@ namespace snapflow::test {
 
 struct OracleResult {
   bool feasible = false;
-  int64_t cost = 0;
+  transport::ObjectiveUnits cost = 0;  // in 128 bits, as the kernel's objective
   double seconds = 0.0;
 };
 

@@ -17,12 +17,17 @@ namespace {
 // offsets (arc_sets.hpp) take ~1,000 distinct values at the default -cost_tiebreak, so equal
 // sums of them, hence ties between optimal flows, are rare.
 constexpr double kCostSteps = 1048576.0;
-// Default mass resolution: the first state's total is 2^36 units (with the cost scale: flow x
-// cost sums stay within int64 for the global problem's longest moves and the relaxed penalty).
-constexpr double kMassSteps = 68719476736.0;
-// Largest total in units: leaves int64 headroom for flow sums and (with __int128 checks) for
-// the objective; a chain whose mass grows ~2^20-fold past its first step is refused.
-constexpr double kMaxUnits = 72057594037927936.0;  // 2^56
+// Default mass resolution: the first state's total is 2^48 units on local stencils. Where the
+// states barely change (a quiet hour), a coarser unit leaves the step's net change at a few
+// units per cell, so the rounding residue (one unit here and there, different every step) is
+// most of the problem and the warm start chases it; at 2^48 consecutive steps stay nearly
+// proportional and keep their basis. Only the objective multiplies flows by costs, and it is
+// summed in 128 bits. The global problem keeps 2^36 (its problems are small).
+constexpr double kLocalMassSteps = 281474976710656.0;  // 2^48
+constexpr double kGlobalMassSteps = 68719476736.0;     // 2^36
+// Largest total in units: flow and supply sums stay within int64; a chain whose mass grows
+// 4,096-fold past its first step (2^48 units) is refused.
+constexpr double kMaxUnits = 1152921504606846976.0;  // 2^60
 }  // namespace
 
 std::string to_string(Status status) {
@@ -154,16 +159,17 @@ TransportResult TransportSolver::solve(const double* a, const double* b, bool wa
   for (int32_t c : s.cells) total += std::max(a[c], 0.0) + std::max(b[c], 0.0);
   // The unit is fixed by the first solve with any mass and kept, so warm starts stay exact; an
   // all-empty step leaves it open (nothing moves, any unit does).
+  const double mass_steps = s.is_global() ? kGlobalMassSteps : kLocalMassSteps;
   if (s.mass_unit <= 0.0) {
     if (s.spec.mass_unit > 0.0)
       s.mass_unit = s.spec.mass_unit;
     else if (total > 0.0)
-      s.mass_unit = 0.5 * total / kMassSteps;
+      s.mass_unit = 0.5 * total / mass_steps;
   }
   const double unit = s.solve_unit = s.mass_unit > 0.0 ? s.mass_unit : 1.0;
   SNAPFLOW_VERIFY(total / unit <= kMaxUnits,
                   "transport: the states hold "
-                      << total << " mass, " << total * 0.5 / kMassSteps / unit
+                      << total << " mass, " << total * 0.5 / mass_steps / unit
                       << " times the chain's first step: beyond the exact "
                          "integer range of this solver (start a new chain)");
   integer_masses(a, b, s.cells, s.spec.balance, unit, s.masses);
@@ -273,7 +279,7 @@ std::vector<double> TransportSolver::flows() const {
   return out;
 }
 
-int64_t TransportSolver::objective_units() const {
+ObjectiveUnits TransportSolver::objective_units() const {
   const Impl& s = *impl_;
   const int K = s.slots();
   __int128 total = 0;
@@ -283,8 +289,7 @@ int64_t TransportSolver::objective_units() const {
       if (s.target(c, d) >= 0) total += static_cast<__int128>(s.flow(c, d)) * s.arc_cost(c, d);
     total += static_cast<__int128>(s.created(c) + s.destroyed(c)) * s.penalty_units;
   }
-  SNAPFLOW_VERIFY(total <= std::numeric_limits<int64_t>::max(), "objective overflows int64");
-  return static_cast<int64_t>(total);
+  return total;
 }
 
 IntegerProblem TransportSolver::integer_problem() const {

@@ -30,10 +30,15 @@ struct TransportSpec {
   // Cost (length units) per unit of mass created or destroyed by the relaxed policy;
   // <= 0 picks 5 * max(dx, dy).
   double relax_penalty = 0.0;
-  // Mass per integer unit; <= 0 picks (total mass of the first a) / 2^36 at the first solve,
-  // kept for the solver's lifetime so warm starts stay exact.
+  // Mass per integer unit; <= 0 picks (total mass of the first a) / 2^48 (local stencils; 2^36
+  // for the global problem) at the first solve, kept for the solver's lifetime so warm starts
+  // stay exact.
   double mass_unit = 0.0;
 };
+
+// An exact objective in integer units (flow units x cost units): beyond int64 at the default
+// mass resolution.
+__extension__ typedef __int128 ObjectiveUnits;
 
 struct TransportResult {
   Status status = Status::kOptimal;
@@ -95,7 +100,7 @@ class TransportSolver {
   std::vector<double> flows() const;
   // Exact objective of the last solve in integer units (flow units x cost units, created and
   // destroyed mass at the penalty included).
-  int64_t objective_units() const;
+  ObjectiveUnits objective_units() const;
   IntegerProblem integer_problem() const;
   double mass_unit() const;
   double cost_unit() const;
