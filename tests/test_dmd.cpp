@@ -337,6 +337,60 @@ TEST(DmdWindows, StatesAreContinuousAcrossTheOverlap) {
   EXPECT_GT(global_jump, 10 * global_step);
 }
 
+// A run saves its DMD and solves from the saved one (so a resumed run has the same states): the
+// saved windows must keep the snapshots they span, which the blend across an overlap needs.
+TEST(DmdWindows, SavedSequenceLoadsBackWithItsBlends) {
+  const Data d = known_dynamics();  // 600 cells as a 20 x 30 grid, distributed by grid rows
+  const Grid grid{30, 20, 1.0, 1.0, 0.0, 0.0};
+  const Range rows = block_range(grid.ny, comm_size(MPI_COMM_WORLD), comm_rank(MPI_COMM_WORLD));
+  const long local = rows.size() * grid.nx;
+  std::vector<double> block;
+  for (long k = 0; k < d.T; ++k)
+    for (long i = rows.begin * grid.nx; i < rows.end * grid.nx; ++i)
+      block.push_back(d.x[k * d.n + i] * (k < 20 ? 1.0 : 1.0 + 0.02 * (k - 20)));  // a kink
+  std::vector<double> time(d.T);
+  for (long k = 0; k < d.T; ++k) time[k] = static_cast<double>(k);
+  DmdOptions options;
+  options.rank_option = "6";
+  const DmdSequence fitted =
+      DmdSequence::fit(MPI_COMM_WORLD, block.data(), local, time, 24, 7, options);
+  ASSERT_EQ(fitted.models().size(), 2u);
+  const std::string path = test::shared_temp_dir() + "/sequence.h5";
+  {
+    Hid fapl = mpio_file_access(MPI_COMM_WORLD);
+    Hid file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose);
+    write_dmd_sequence(MPI_COMM_WORLD, file, grid, rows, fitted,
+                       fitted.snapshot_errors(MPI_COMM_WORLD, block.data(), time), true, 24, 7,
+                       DmdPrecision::kFloat32);
+  }
+  Hid fapl = mpio_file_access(MPI_COMM_WORLD);
+  Hid file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl), H5Fclose);
+  const DmdSequence loaded = read_dmd_sequence(MPI_COMM_WORLD, file, grid, rows, path);
+  ASSERT_EQ(loaded.windows().size(), 2u);
+  for (size_t k = 0; k < 2; ++k) {
+    EXPECT_EQ(loaded.windows()[k].first, fitted.windows()[k].first);
+    EXPECT_EQ(loaded.windows()[k].count, fitted.windows()[k].count);
+  }
+  const double from = 17.0, to = 23.0;  // the shared snapshots
+  EXPECT_NEAR(loaded.blend(0.5 * (from + to)).second, 0.5, 1e-12);
+  std::vector<double> a(local), b(local), c(local);
+  double largest_step = 0.0, largest_difference = 0.0, scale = 0.0;
+  for (double t = from - 0.5; t < to + 0.5; t += 0.01) {
+    loaded.state(t, a.data());
+    loaded.state(t + 1e-4, b.data());
+    fitted.state(t, c.data());
+    for (long i = 0; i < local; ++i) {
+      largest_step = std::max(largest_step, std::abs(a[i] - b[i]));
+      largest_difference = std::max(largest_difference, std::abs(a[i] - c[i]));
+      scale = std::max(scale, std::abs(c[i]));
+    }
+  }
+  double global[3] = {largest_step, largest_difference / scale, 0.0};
+  MPI_Allreduce(MPI_IN_PLACE, global, 2, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+  EXPECT_LT(global[0], 1e-2) << "the loaded states jump";
+  EXPECT_LT(global[1], 1e-5) << "the loaded states differ from the fitted ones";  // float32 modes
+}
+
 TEST(DmdWindows, AutoWindowsAndAFixedRankCappedInEachWindow) {
   EXPECT_EQ(auto_windowing(15).window, 0);
   EXPECT_EQ(auto_windowing(16).window, 8);

@@ -232,6 +232,13 @@ DmdSequence read_dmd_sequence(MPI_Comm comm, hid_t file, const Grid& grid, Range
     SNAPFLOW_VERIFY(from && to, sub_where << ": attributes owned_from/owned_to are missing");
     w.owned_from = *from;
     w.owned_to = *to;
+    // The snapshots the window spans: the blend across an overlap needs where it ends.
+    const auto first = read_double_attribute(sub, "first_snapshot", sub_where);
+    const auto count = read_double_attribute(sub, "snapshots", sub_where);
+    SNAPFLOW_VERIFY(first && count && *count >= 2,
+                    sub_where << ": attributes first_snapshot/snapshots are missing or invalid");
+    w.first = static_cast<long>(*first);
+    w.count = static_cast<long>(*count);
     windows.push_back(w);
     models.push_back(read_dmd_group(comm, sub, grid, rows, sub_where));
   }
