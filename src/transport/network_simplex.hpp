@@ -44,6 +44,19 @@ struct FlowStats {
   long searched_units = 0;  // units of arcs (a cell's, or as many others) the pricing visited
   long skipped_units = 0;   // of which skipped: in grains that could not price negative
   long grain_misses = 0;    // negative arcs the skipping missed and the final check found
+
+  // Adds the work of a later solve of the same problem, and takes its outcome.
+  void add(const FlowStats& later) {
+    unroutable = later.unroutable;
+    split_cells = later.split_cells;
+    pivots += later.pivots;
+    block_moves += later.block_moves;
+    moved_nodes += later.moved_nodes;
+    repairs += later.repairs;
+    searched_units += later.searched_units;
+    skipped_units += later.skipped_units;
+    grain_misses += later.grain_misses;
+  }
 };
 
 // Net-change form first (DESIGN.md section 1.2). Each cell is either single: one node with
@@ -74,15 +87,7 @@ class NetworkSimplex {
         split_all_cells();
       else
         split_cells(overdrawn_);
-      const FlowStats again = solve_once(A, B, true);
-      stats.unroutable = again.unroutable;
-      stats.pivots += again.pivots;
-      stats.block_moves += again.block_moves;
-      stats.moved_nodes += again.moved_nodes;
-      stats.repairs += again.repairs;
-      stats.searched_units += again.searched_units;
-      stats.skipped_units += again.skipped_units;
-      stats.grain_misses += again.grain_misses;
+      stats.add(solve_once(A, B, true));
     }
     stats.split_cells = graph_.split_count();
     return stats;
