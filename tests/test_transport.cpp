@@ -406,9 +406,12 @@ TEST(LanePricing, KernelsAgreeWithTheArcByArcMinimum) {
   arcs.index_lane_blocks(kLanes);
   std::vector<int64_t> potential(static_cast<size_t>(in_base + m));
   std::vector<uint8_t> split(static_cast<size_t>(m));
+  int32_t first_lane_block = 0;
+  while (!arcs.lane_block[first_lane_block]) ++first_lane_block;
   const bool avx2 = [&] {
     LaneMinima probe;
-    return price_lane_block_avx2(arcs, 0, potential.data(), split.data(), in_base, false, probe);
+    return price_lane_block_avx2(arcs, first_lane_block * kLanes, potential.data(), split.data(),
+                                 in_base, false, probe);
   }();
   int blocks = 0, ties = 0;
   for (int round = 0; round < 40; ++round) {
