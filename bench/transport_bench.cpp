@@ -12,8 +12,8 @@
 // LEMON on `lemon_chain` of them). With -dmd the chain's states are those `snapflow run`
 // solves instead: x(t) of the DMD model saved by `snapflow dmd -dmd_save_modes` on the
 // snapshot file -i (grid and mask from there); -sizes "" then skips the single LPs.
-// -mass_unit sets the mass of one integer unit of the DMD chain (default: 2^-36 of its first
-// total), to see how much of a step's work is rounding detail.
+// -mass_unit sets the mass of one integer unit of the DMD chain (default: the solver's, 2^-48
+// of its first total on local stencils), to see how much of a step's work is rounding detail.
 #include <mpi.h>
 
 #include <chrono>
@@ -167,7 +167,7 @@ constexpr char kUsage[] =
     "  -fine_dt DT      fine step (s; 10)\n"
     "  -dmd FILE -i IN  chain states from the DMD model FILE (snapflow dmd -dmd_save_modes)\n"
     "                   fitted on the snapshot file IN, as `snapflow run` builds them\n"
-    "  -mass_unit U     mass of one integer unit of the DMD chain (default 2^-36 of its total)\n"
+    "  -mass_unit U     mass of one integer unit of the DMD chain (default 2^-48 of its total)\n"
     "  -cost_tiebreak F tie-breaking of the DMD chain's costs, as `snapflow run` (0.001)\n";
 
 }  // namespace
