@@ -407,7 +407,8 @@ TEST(LanePricing, KernelsAgreeWithTheArcByArcMinimum) {
   std::vector<int64_t> potential(static_cast<size_t>(in_base + m));
   std::vector<uint8_t> split(static_cast<size_t>(m));
   int32_t first_lane_block = 0;
-  while (!arcs.lane_block[first_lane_block]) ++first_lane_block;
+  while (first_lane_block < m / kLanes && !arcs.lane_block[first_lane_block]) ++first_lane_block;
+  ASSERT_LT(first_lane_block, m / kLanes) << "the grid has no lane block";
   const bool avx2 = [&] {
     LaneMinima probe;
     return price_lane_block_avx2(arcs, first_lane_block * kLanes, potential.data(), split.data(),

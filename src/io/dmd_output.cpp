@@ -235,7 +235,8 @@ DmdSequence read_dmd_sequence(MPI_Comm comm, hid_t file, const Grid& grid, Range
     // The snapshots the window spans: the blend across an overlap needs where it ends.
     const auto first = read_double_attribute(sub, "first_snapshot", sub_where);
     const auto count = read_double_attribute(sub, "snapshots", sub_where);
-    SNAPFLOW_VERIFY(first && count && *count >= 2,
+    SNAPFLOW_VERIFY(first && count && *first >= 0 && *count >= 2 && *first == std::floor(*first) &&
+                        *count == std::floor(*count),
                     sub_where << ": attributes first_snapshot/snapshots are missing or invalid");
     w.first = static_cast<long>(*first);
     w.count = static_cast<long>(*count);
