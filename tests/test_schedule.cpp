@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "snapflow/analysis/affine_flow.hpp"
 #include "snapflow/analysis/velocity_error.hpp"
 #include "snapflow/core/error.hpp"
 #include "snapflow/schedule/chain_farm.hpp"
@@ -284,5 +285,67 @@ TEST(VelocityError, ZeroForTheTruthAndAngleForARotatedField) {
   EXPECT_NEAR(turned.angle_degrees(), 90.0, 1e-9);
 }
 
+// A spiral step: rotate by `turn` about (cx, cy), scale by `growth`, shear a little.
+AffineMap spiral_step(double turn, double growth, double cx, double cy) {
+  AffineMap m;
+  m.a = {{{growth * std::cos(turn), -growth * std::sin(turn) + 0.05},
+          {growth * std::sin(turn), growth * std::cos(turn)}}};
+  for (int d = 0; d < 2; ++d) m.b[d] = (d == 0 ? cx : cy) - m.a[d][0] * cx - m.a[d][1] * cy;
+  return m;
+}
+
+void expect_same_map(const AffineMap& got, const AffineMap& want, double tolerance) {
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_NEAR(got.b[i], want.b[i], tolerance);
+    for (int j = 0; j < 2; ++j) EXPECT_NEAR(got.a[i][j], want.a[i][j], tolerance);
+  }
+}
+
+AffineMap compose(const AffineMap& outer, const AffineMap& inner) {
+  AffineMap m;
+  for (int i = 0; i < 2; ++i) {
+    m.b[i] = outer.b[i];
+    for (int j = 0; j < 2; ++j) {
+      m.a[i][j] = outer.a[i][0] * inner.a[0][j] + outer.a[i][1] * inner.a[1][j];
+      m.b[i] += outer.a[i][j] * inner.b[j];
+    }
+  }
+  return m;
+}
+
 }  // namespace
+
+TEST(AffineFlow, FitRecoversTheMapFromWeightedPairs) {
+  const AffineMap truth = spiral_step(0.9, 1.1, -0.3, 0.2);
+  AffineMoments moments;
+  for (int k = 0; k < 40; ++k) {
+    const PlanePoint p{std::cos(1.7 * k) + 0.1 * k, std::sin(2.3 * k)};
+    moments.add(p, truth(p), 1.0 + k % 3);
+  }
+  expect_same_map(moments.fit(), truth, 1e-10);
+  AffineMoments on_a_line;
+  for (int k = 0; k < 5; ++k) on_a_line.add({1.0 * k, 2.0 * k}, {0.0, 0.0}, 1.0);
+  EXPECT_THROW(on_a_line.fit(), Error);
+}
+
+TEST(AffineFlow, FractionalStepsComposeIntoTheStep) {
+  for (const AffineMap& step :
+       {spiral_step(0.9, 1.1, -0.3, 0.2), spiral_step(2.5, 0.8, 1.0, -2.0),
+        spiral_step(1e-9, 1.0, 0.5, 0.5) /* a pure shear: eigenvalues 1, 1 */}) {
+    const AffineMap half = fractional_step(step, 0.5);
+    expect_same_map(compose(half, half), step, 1e-9);
+    expect_same_map(fractional_step(step, 1.0), step, 1e-9);
+    expect_same_map(fractional_step(step, 2.0), compose(step, step), 1e-9);
+    expect_same_map(compose(fractional_step(step, -0.3), fractional_step(step, 1.3)), step, 1e-9);
+    expect_same_map(fractional_step(step, 0.0), AffineMap{}, 1e-12);
+  }
+  AffineMap translation;
+  translation.b = {0.7, -0.2};
+  const AffineMap third = fractional_step(translation, 1.0 / 3);
+  EXPECT_NEAR(third.b[0], 0.7 / 3, 1e-12);
+  EXPECT_NEAR(third.b[1], -0.2 / 3, 1e-12);
+  AffineMap reflection;
+  reflection.a = {{{-1, 0}, {0, 1}}};
+  EXPECT_THROW(fractional_step(reflection, 0.5), Error);
+}
 }  // namespace snapflow

@@ -21,12 +21,16 @@ const OptionGroup kEvaluateGeneral = {
      {"holdout", "LIST|every_other|last:K",
       "snapshot indices to hold out (e.g. 1,3,5,7), every other one (the odd\n"
       "indices but the last), or the last K (a forecast)"},
-     {"method", "dmd|mccann|second_order",
+     {"method", "dmd|mccann|second_order|affine_flow",
       "dmd: the DMD state fitted to the other snapshots; mccann: displacement\n"
       "interpolation along the exact plan between the training snapshots around\n"
       "the held-out time (extrapolated beyond the last); second_order: along the\n"
       "curve (Catmull-Rom, or a parabola at the ends) through where the plans of\n"
-      "the neighbouring intervals say the mass came from and goes to"}}};
+      "the neighbouring intervals say the mass came from and goes to; affine_flow:\n"
+      "the nearest earlier training snapshot carried by the affine flow (x -> A x + b\n"
+      "per step: rotations, spirals, shears) fitted to all the exact plans, intervals\n"
+      "near the held-out time weighted most over a time scale chosen by forecasting\n"
+      "the last training snapshot"}}};
 
 OptionGroups evaluate_options(const std::string&) {
   return {&kEvaluateGeneral, &kDmdOptions};
@@ -43,7 +47,7 @@ int run_evaluate_command(const CommandLine&) {
   if (!holdout)
     throw UsageError("give the snapshots to hold out with -holdout LIST|every_other|last:K");
   o.holdout = *holdout;
-  o.method = option_choice("method", "mccann", {"dmd", "mccann", "second_order"});
+  o.method = option_choice("method", "mccann", {"dmd", "mccann", "second_order", "affine_flow"});
   o.dmd = dmd_options_from_database();
   o.dmd_windows = dmd_window_request_from_database();
   collectively(MPI_COMM_WORLD, [&] {
@@ -71,8 +75,8 @@ int run_evaluate_command(const CommandLine&) {
 const CommandSpec kEvaluateCommand = {
     "evaluate",
     "evaluate -i IN -holdout H -method M -o EVAL   score predictions of held-out snapshots",
-    "snapflow evaluate -i IN -holdout LIST|every_other|last:K -method dmd|mccann|second_order\n"
-    "-o EVAL:\n"
+    "snapflow evaluate -i IN -holdout LIST|every_other|last:K\n"
+    "-method dmd|mccann|second_order|affine_flow -o EVAL:\n"
     "fit on the snapshots not held out, predict the held-out ones on the grid (with the mass\n"
     "of each held-out snapshot) and score them by the exact Wasserstein-1 distance (the global\n"
     "transport LP, euclidean cost, divided by the mass) and the relative L2 error.\n",

@@ -4,8 +4,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
+#include <limits>
 #include <sstream>
+#include <utility>
 
+#include "snapflow/analysis/affine_flow.hpp"
 #include "snapflow/core/error.hpp"
 #include "snapflow/core/output_file.hpp"
 #include "snapflow/io/hdf5_handle.hpp"
@@ -74,9 +78,7 @@ Plan exact_plan(const Grid& grid, const std::vector<double>& a, const std::vecto
   return {solver.active_cells(), solver.flows()};
 }
 
-struct Point {
-  double x = 0, y = 0;
-};
+using Point = PlanePoint;
 
 Point centre(const Grid& g, long cell) {
   return {g.centre_x(static_cast<int>(cell % g.nx)), g.centre_y(static_cast<int>(cell / g.nx))};
@@ -140,6 +142,49 @@ std::vector<double> follow(const Grid& grid, const Plan& plan, double tau, const
   return out;
 }
 
+// The training snapshots' common step; throws naming the method if they are not evenly spaced.
+double even_step(const std::vector<double>& training_time, const std::string& method) {
+  const double step = training_time[1] - training_time[0];
+  for (size_t k = 1; k + 1 < training_time.size(); ++k)
+    SNAPFLOW_VERIFY(
+        std::abs(training_time[k + 1] - training_time[k] - step) <= 1e-6 * std::abs(step),
+        "evaluate -method " << method
+                            << ": the snapshots left to fit on are not evenly spaced (the method "
+                               "needs a uniform step): hold out every_other, last:K, or a list "
+                               "that leaves equal gaps");
+  return step;
+}
+
+// The mass of `density` carried by `map`: each cell's mass spread over kSub x kSub points of
+// the cell, each moved and deposited, so that a stretching map does not leave gaps.
+std::vector<double> carry(const Grid& grid, const std::vector<double>& density,
+                          const AffineMap& map) {
+  constexpr int kSub = 3;
+  std::vector<double> out(density.size(), 0.0);
+  for (long c = 0; c < grid.cells(); ++c) {
+    if (density[c] <= 0) continue;
+    const Point middle = centre(grid, c);
+    for (int i = 0; i < kSub; ++i)
+      for (int j = 0; j < kSub; ++j) {
+        const PlanePoint to = map({middle.x + grid.dx * ((i + 0.5) / kSub - 0.5),
+                                   middle.y + grid.dy * ((j + 0.5) / kSub - 0.5)});
+        deposit(grid, to.x, to.y, density[c] / (kSub * kSub), out);
+      }
+  }
+  return out;
+}
+
+// The affine step map fitted to the intervals [0, intervals) of `moments` (one AffineMoments
+// per interval between consecutive training snapshots, each of unit mass), interval k weighted
+// by exp(-|k + 1/2 - at| / scale): intervals near position `at` (in steps) count most.
+AffineMap fit_near(const std::vector<AffineMoments>& moments, size_t intervals, double at,
+                   double scale) {
+  AffineMoments sum;
+  for (size_t k = 0; k < intervals; ++k)
+    sum.add(moments[k], std::isinf(scale) ? 1.0 : std::exp(-std::abs(k + 0.5 - at) / scale));
+  return sum.fit();
+}
+
 double relative_l2(const std::vector<double>& prediction, const std::vector<double>& truth) {
   double difference = 0.0, norm = 0.0;
   for (size_t c = 0; c < truth.size(); ++c) {
@@ -163,9 +208,110 @@ std::vector<double> gather_rows(MPI_Comm comm, const std::vector<double>& local,
   return whole;
 }
 
+// How `affine_flow` weighs the intervals: the time scale (in training steps) chosen by
+// forecasting the last training snapshot from the ones before it.
+struct AffineFlowChoice {
+  double scale = std::numeric_limits<double>::infinity();
+  long validated = -1;                            // the snapshot forecast, -1 if none
+  std::vector<std::pair<double, double>> scores;  // (scale, W1) tried
+};
+
+// `affine_flow`: each held-out snapshot is the nearest training snapshot at or before it
+// (the first, before them all) carried by the affine flow fitted to the exact plans between
+// consecutive training snapshots, intervals near the held-out time weighted most. Collective;
+// each prediction is left on its owner.
+AffineFlowChoice predict_by_affine_flow(MPI_Comm comm, const SnapshotReader& reader,
+                                        const std::vector<long>& training,
+                                        const std::vector<long>& held,
+                                        const std::function<int(size_t)>& owner,
+                                        std::vector<std::vector<double>>& prediction) {
+  const int rank = comm_rank(comm), size = comm_size(comm);
+  const SnapshotMeta& meta = reader.meta();
+  const Grid& grid = meta.grid;
+  std::vector<double> training_time;
+  for (long t : training) training_time.push_back(meta.time[t]);
+  const double step = even_step(training_time, "affine_flow");
+  const size_t n = training.size(), intervals = n - 1;
+  constexpr int kSums = AffineMoments::kSums;
+
+  // Each interval's plan as moments of unit mass; the intervals dealt over the ranks.
+  std::vector<double> sums(intervals * kSums, 0.0);
+  for (size_t k = 0; k < intervals; ++k) {
+    const bool mine = rank == static_cast<int>(k % size);
+    const std::vector<double> a = reader.read_whole_snapshot(training[k], mine, true);
+    const std::vector<double> b = reader.read_whole_snapshot(training[k + 1], mine, true);
+    collectively(comm, [&] {
+      if (!mine) return;
+      const Plan plan = exact_plan(grid, a, b);
+      const size_t cells = plan.active.size();
+      const double mass = total(a);
+      AffineMoments moments;
+      for (size_t p = 0; p < cells; ++p)
+        for (size_t q = 0; q < cells; ++q)
+          if (const double f = plan.flows[p * cells + q]; f > 0)
+            moments.add(centre(grid, plan.active[p]), centre(grid, plan.active[q]), f / mass);
+      std::copy(moments.sums().begin(), moments.sums().end(), sums.begin() + k * kSums);
+    });
+  }
+  MPI_Allreduce(MPI_IN_PLACE, sums.data(), static_cast<int>(sums.size()), MPI_DOUBLE, MPI_SUM,
+                comm);
+  std::vector<AffineMoments> moments(intervals);
+  for (size_t k = 0; k < intervals; ++k)
+    std::copy(sums.begin() + k * kSums, sums.begin() + (k + 1) * kSums, moments[k].sums().begin());
+
+  // The time scale: forecast the last training snapshot from the intervals before it with each
+  // candidate (dealt over the ranks); the smallest W1 wins, ties to the longer scale.
+  AffineFlowChoice choice;
+  if (intervals >= 2) {
+    const double infinite = std::numeric_limits<double>::infinity();
+    const std::vector<double> scales = {infinite, 4, 2, 1, 0.5, 0.25};
+    choice.validated = training[n - 1];
+    const std::vector<double> source = reader.read_whole_snapshot(training[n - 2], true, true);
+    const std::vector<double> target = reader.read_whole_snapshot(training[n - 1], true, true);
+    std::vector<double> w1(scales.size(), 0.0);
+    collectively(comm, [&] {
+      for (size_t c = rank; c < scales.size(); c += size) {
+        AffineMap map;
+        try {
+          map = fractional_step(fit_near(moments, intervals - 1, n - 1.0, scales[c]), 1.0);
+        } catch (const Error&) {
+          w1[c] = infinite;  // no real flow for this weighting: not a candidate
+          continue;
+        }
+        std::vector<double> forecast = carry(grid, source, map);
+        clip_and_scale(forecast, total(target));
+        w1[c] = exact_w1(grid, target, forecast);
+      }
+    });
+    MPI_Allreduce(MPI_IN_PLACE, w1.data(), static_cast<int>(w1.size()), MPI_DOUBLE, MPI_SUM, comm);
+    double best = infinite;
+    for (size_t c = 0; c < scales.size(); ++c) {
+      choice.scores.emplace_back(scales[c], w1[c]);
+      if (w1[c] < best) best = w1[c], choice.scale = scales[c];
+    }
+  }
+
+  for (size_t k = 0; k < held.size(); ++k) {
+    const bool mine = rank == owner(k);
+    const double t = meta.time[held[k]];
+    const size_t from = static_cast<size_t>(
+        std::max<long>(0, std::upper_bound(training_time.begin(), training_time.end(), t) -
+                              training_time.begin() - 1));
+    const std::vector<double> source = reader.read_whole_snapshot(training[from], mine, true);
+    collectively(comm, [&] {
+      if (!mine) return;
+      const AffineMap fitted =
+          fit_near(moments, intervals, (t - training_time[0]) / step, choice.scale);
+      prediction[k] =
+          carry(grid, source, fractional_step(fitted, (t - training_time[from]) / step));
+    });
+  }
+  return choice;
+}
+
 void write_evaluation(const std::string& path, const EvaluateOptions& o, const SnapshotMeta& meta,
                       const std::vector<EvaluateScore>& scores,
-                      const std::vector<double>& predicted) {
+                      const std::vector<double>& predicted, double time_scale) {
   const std::string partial = partial_path(path);
   Hid file(H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
   SNAPFLOW_VERIFY(file.valid(), "cannot create " << quoted(partial) << ": " << hdf5_error_detail()
@@ -197,6 +343,7 @@ void write_evaluation(const std::string& path, const EvaluateOptions& o, const S
                                     {"x0", meta.grid.x0},
                                     {"y0", meta.grid.y0}})
     write_double_attribute(file, name, value);
+  if (!std::isnan(time_scale)) write_double_attribute(file, "time_scale_steps", time_scale);
   write_long_attribute(file, "complete", 1);
   SNAPFLOW_VERIFY(H5Fclose(file.release()) >= 0,
                   "cannot close " << quoted(partial) << ": " << hdf5_error_detail());
@@ -261,14 +408,9 @@ std::vector<EvaluateScore> run_evaluate(MPI_Comm comm, const EvaluateOptions& o)
 
   // Per held-out snapshot, on its owner: the prediction and the truth.
   std::vector<std::vector<double>> prediction(held.size()), truth(held.size());
+  double time_scale = std::numeric_limits<double>::quiet_NaN();  // affine_flow only
   if (o.method == "dmd") {
-    const double step = training_time[1] - training_time[0];
-    for (size_t k = 1; k + 1 < training_time.size(); ++k)
-      SNAPFLOW_VERIFY(
-          std::abs(training_time[k + 1] - training_time[k] - step) <= 1e-6 * std::abs(step),
-          "evaluate -method dmd: the snapshots left to fit on are not evenly spaced "
-          "(DMD needs a uniform step): hold out every_other, last:K, or a list that "
-          "leaves equal gaps");
+    even_step(training_time, "dmd");
     SNAPFLOW_VERIFY(training.size() >= 3, "evaluate -method dmd: option -holdout "
                                               << quoted(o.holdout) << " leaves " << training.size()
                                               << " snapshots to fit on; DMD needs 3");
@@ -292,6 +434,18 @@ std::vector<EvaluateScore> run_evaluate(MPI_Comm comm, const EvaluateOptions& o)
       sequence.state(meta.time[held[k]], mine.data());
       prediction[k] = gather_rows(comm, mine, cells, owner(k));
       truth[k] = reader.read_whole_snapshot(held[k], rank == owner(k), true);
+    }
+  } else if (o.method == "affine_flow") {
+    const AffineFlowChoice choice =
+        predict_by_affine_flow(comm, reader, training, held, owner, prediction);
+    for (size_t k = 0; k < held.size(); ++k)
+      truth[k] = reader.read_whole_snapshot(held[k], rank == owner(k), true);
+    time_scale = choice.scale;
+    if (rank == 0 && choice.validated >= 0) {
+      std::printf("evaluate: affine flow time scale (training steps) by forecasting snapshot %ld:",
+                  choice.validated);
+      for (const auto& [scale, w1] : choice.scores) std::printf(" %g: W1 %.4g;", scale, w1);
+      std::printf(" chosen %g\n", choice.scale);
     }
   } else {
     const bool second_order = o.method == "second_order";
@@ -352,7 +506,7 @@ std::vector<EvaluateScore> run_evaluate(MPI_Comm comm, const EvaluateOptions& o)
     result.push_back(
         {held[k], meta.time[held[k]], scores[4 * k], scores[4 * k + 1], scores[4 * k + 2]});
   collectively(comm, [&] {
-    if (rank == 0) write_evaluation(o.output, o, meta, result, predicted);
+    if (rank == 0) write_evaluation(o.output, o, meta, result, predicted, time_scale);
   });
   return result;
 }

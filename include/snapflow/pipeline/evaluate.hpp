@@ -5,7 +5,9 @@
 // Methods: dmd (the DMD state at the held-out time), mccann (displacement interpolation:
 // every unit of the exact global plan between the training snapshots around the held-out time
 // moves the fraction of the interval along its straight path; beyond the last snapshot, the
-// last plan extrapolated).
+// last plan extrapolated), second_order (along a curve through the neighbouring intervals'
+// plans), affine_flow (the nearest earlier training snapshot carried by an affine step map
+// fitted to all the plans: docs/pipeline.md).
 #pragma once
 
 #include <mpi.h>
@@ -22,7 +24,7 @@ namespace snapflow {
 struct EvaluateOptions {
   std::string input, output;
   std::string holdout;  // "1,3,5", "every_other", "last:K"
-  std::string method;   // "dmd", "mccann"
+  std::string method;   // "dmd", "mccann", "second_order", "affine_flow"
   DmdOptions dmd;
   DmdWindowRequest dmd_windows;
 };
