@@ -18,6 +18,7 @@
 #include "snapflow/core/grid.hpp"
 #include "snapflow/dmd/dmd_model.hpp"
 #include "snapflow/dmd/dmd_windows.hpp"
+#include "snapflow/pipeline/plan_predictions.hpp"
 
 namespace snapflow {
 
@@ -44,9 +45,5 @@ struct EvaluateScore {
 // Collective: held-out snapshots are dealt over the ranks; rank 0 writes OUT and the returned
 // scores are on every rank.
 std::vector<EvaluateScore> run_evaluate(MPI_Comm comm, const EvaluateOptions& options);
-
-// Exact W1 between two whole-grid densities of the same grid (b rescaled to a's mass), in
-// length units: the optimal cost of the global transport LP divided by the mass.
-double exact_w1(const Grid& grid, const std::vector<double>& a, const std::vector<double>& b);
 
 }  // namespace snapflow
