@@ -56,7 +56,12 @@ const OptionGroup kRunTransportOptions = {
       "(status 1, counted; the default) or stop the run"},
      {"state_floor", "f",
       "set DMD state values below f x the state's largest to zero: removes the\n"
-      "ringing that makes local problems infeasible (0; e.g. 0.01)"}}};
+      "ringing that makes local problems infeasible (0; e.g. 0.01)"},
+     {"flow_choice", "vertex|min_energy",
+      "which optimal flow each step keeps: the simplex's vertex (tie-broken by\n"
+      "-cost_tiebreak), or the least-energy one (least sum f^2 / a over the optimal\n"
+      "flows of the exact costs: mass split between stencil directions as the motion\n"
+      "is; slower; no -cost_tiebreak) (vertex)"}}};
 
 const OptionGroup kRunControl = {
     "Run",
@@ -114,6 +119,18 @@ RunConfig read_run_config(MPI_Comm comm) {
   spec.cost.kind = parse_cost(option_string("cost", "euclid"));
   spec.cost.power = option_double("cost_power", 1.05, 1e-6, 16.0);
   spec.cost.tiebreak = option_double("cost_tiebreak", 1e-3, 0.0, 0.05);
+  config.chain.flow_choice =
+      option_choice("flow_choice", "vertex", {"vertex", "min_energy"}) == "min_energy"
+          ? transport::FlowChoice::kMinEnergy
+          : transport::FlowChoice::kVertex;
+  if (config.chain.flow_choice == transport::FlowChoice::kMinEnergy) {
+    // The least-energy flow is chosen on the optimal face of the exact costs.
+    if (option_string("cost_tiebreak") && spec.cost.tiebreak > 0)
+      throw UsageError(
+          "-cost_tiebreak picks one vertex among the optimal flows; -flow_choice min_energy "
+          "chooses among all of them: give one or the other");
+    spec.cost.tiebreak = 0.0;
+  }
   spec.balance = parse_balance(option_string("balance", "scale"));
   spec.relax_penalty = option_double("relax_penalty", 0.0, 0.0, std::numeric_limits<double>::max());
   config.chain.relax_infeasible =

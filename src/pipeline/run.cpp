@@ -133,6 +133,8 @@ RunDescription describe_run(const RunConfig& config, const RunInput& in) {
   description.defining_strings = {
       {"input", meta.path},
       {"stencil", to_string(spec.stencil)},
+      {"flow_choice",
+       in.settings.flow_choice == transport::FlowChoice::kMinEnergy ? "min_energy" : "vertex"},
       {"cost", to_string(spec.cost.kind)},
       {"balance", to_string(spec.balance)},
       {"infeasible", in.settings.relax_infeasible ? "relax" : "abort"},
@@ -194,6 +196,7 @@ std::vector<long> pending_chains(const FineSchedule& schedule, const std::vector
 
 struct TransportTally {
   long steps_done = 0;        // solved and written by this run, all ranks
+  long min_energy_steps = 0;  // of those, the steps that kept the least-energy flow
   long frames_done = 0;       // done in the output, all ranks
   double busy_seconds = 0.0;  // this rank's workers' time on chains
   double wall_seconds = 0.0;
@@ -247,17 +250,20 @@ TransportTally farm_transport(MPI_Comm comm, const RunConfig& config, const RunI
                         << " and -infeasible abort was given; use -infeasible "
                            "relax, a smaller -fine_dt or -balance relaxed");
     std::vector<const ChainResult*> written(static_cast<size_t>(writes_now), nullptr);
-    long counts[2] = {0, 0};
+    long counts[3] = {0, 0, 0};
     for (size_t k = 0; k < finished.size(); ++k) {
       tally.busy_seconds += finished[k].seconds;
       if (finished[k].abandoned) continue;
       written[k] = &finished[k];
       counts[0] += finished[k].steps.size();
       counts[1] += finished[k].frames.size();
+      for (const transport::TransportResult& step : finished[k].step_results)
+        counts[2] += step.min_energy;
     }
-    MPI_Allreduce(MPI_IN_PLACE, counts, 2, MPI_LONG, MPI_SUM, comm);
+    MPI_Allreduce(MPI_IN_PLACE, counts, 3, MPI_LONG, MPI_SUM, comm);
     tally.steps_done += counts[0];
     tally.frames_done += counts[1];
+    tally.min_energy_steps += counts[2];
     {
       LogStage write_stage("Write", &stage.write);
       for (const ChainResult* r : written) output.write_chain(r);
@@ -481,6 +487,8 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config) {
   summary.whole = whole;
   summary.total_seconds = total_seconds;
   summary.solved_this_run = tally.steps_done;
+  summary.min_energy_choice = config.chain.flow_choice == transport::FlowChoice::kMinEnergy;
+  summary.min_energy_this_run = tally.min_energy_steps;
   summary.lps_per_second = tally.steps_done / std::max(tally.wall_seconds, 1e-9);
   summary.load_balance =
       tally.wall_seconds > 0 ? busy_min / (config.threads * tally.wall_seconds) : 1.0;

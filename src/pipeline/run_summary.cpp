@@ -72,7 +72,9 @@ std::string RunSummary::json() const {
   json << ",\n  \"lps\": {\"optimal\": " << optimal << ", \"relaxed\": " << relaxed
        << ", \"infeasible\": " << infeasible << ", \"solved\": " << whole.solved
        << ", \"per_second\": " << whole.solved / std::max(whole.farm_seconds, 1e-9)
-       << "},\n  \"this_leg\": {\"stages_seconds\": ";
+       << "},\n  \"flow_choice\": \"" << (min_energy_choice ? "min_energy" : "vertex")
+       << "\", \"min_energy_lps_this_leg\": " << min_energy_this_run
+       << ",\n  \"this_leg\": {\"stages_seconds\": ";
   stage_json(json, stages, total_seconds);
   json << ", \"solved\": " << solved_this_run << ", \"per_second\": " << lps_per_second
        << "},\n  \"load_balance\": " << load_balance << ",\n  \"mass\": {\"moved\": " << moved
@@ -95,6 +97,11 @@ void RunSummary::print() const {
       "run: %ld LPs: %ld optimal, %ld relaxed, %ld infeasible; moved %.6g, created %.6g, "
       "destroyed %.6g, clipped %.6g (mass)\n",
       steps, optimal, relaxed, infeasible, moved, created, destroyed, clipped);
+  if (min_energy_choice)
+    std::printf(
+        "run: flows: the least-energy optimum in %ld of the %ld LPs solved by this run (the "
+        "others keep the simplex's vertex)\n",
+        min_energy_this_run, solved_this_run);
   if (with_truth)
     std::printf(
         "run: velocity vs /truth/velocity (4x4 blocks, density >= 10%% of max): relative "

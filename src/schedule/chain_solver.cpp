@@ -102,6 +102,7 @@ ChainResult solve_chain(const FineSchedule& schedule, long chain, const StateFun
     trips = std::make_unique<TripTracker>(settings.zone_index, settings.zones, a.data(),
                                           settings.spec.grid.nx, cells, settings.trip_rule);
   bool warm = false;
+  transport::MinEnergyFlow least_energy;  // keeps its multipliers from step to step
   for (long f = result.frames.begin; f < result.frames.end; ++f) {
     FrameSums sums(cells, settings.zones);
     const std::vector<double> frame_start = a;
@@ -132,7 +133,17 @@ ChainResult solve_chain(const FineSchedule& schedule, long chain, const StateFun
       // After an infeasible step the next one starts cold: the tree holds artificial flow.
       warm = r.status != Status::kInfeasible;
       if (record.status != Status::kInfeasible) {
-        const std::vector<double> flows = solved->flows();
+        std::vector<double> flows = solved->flows();
+        if (settings.flow_choice == transport::FlowChoice::kMinEnergy) {
+          const auto choice_start = std::chrono::steady_clock::now();
+          record.min_energy =
+              least_energy
+                  .choose(solved->optimal_face(), solved->active_cells(), solved->stencil(), flows)
+                  .chosen;
+          record.seconds +=
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - choice_start)
+                  .count();
+        }
         add_step(flows, solved->stencil(), settings, dt, sums);
         if (trips) trips->step(flows, solved->stencil());
       }

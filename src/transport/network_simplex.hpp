@@ -97,6 +97,12 @@ class NetworkSimplex {
   int64_t flow(int32_t c, int d) const {
     return flow_[static_cast<size_t>(c) * graph_.slots() + d];
   }
+  // Whether real arc (c, d) prices at zero after a solve: the arcs some optimal flow may use
+  // (every optimal flow is zero on the others).
+  bool prices_at_zero(int32_t c, int d) const {
+    return graph_.reduced_cost(static_cast<int64_t>(c) * graph_.slots() + d, tree_.potential) == 0;
+  }
+  bool split(int32_t c) const { return graph_.split(c); }
   int64_t destroyed(int32_t c) const {
     return graph_.has_reservoir() ? flow_[graph_.destroy_base() + c] : 0;
   }

@@ -309,4 +309,27 @@ IntegerProblem TransportSolver::integer_problem() const {
   return p;
 }
 
+OptimalFace TransportSolver::optimal_face() const {
+  const Impl& s = *impl_;
+  SNAPFLOW_VERIFY(!s.is_global(), "transport: the optimal face is kept for local stencils only");
+  OptimalFace face;
+  const int32_t m = static_cast<int32_t>(s.cells.size());
+  const int K = s.slots();
+  face.apart.assign(static_cast<size_t>(m), 0);
+  face.a.resize(static_cast<size_t>(m));
+  face.b.resize(static_cast<size_t>(m));
+  for (int32_t c = 0; c < m; ++c) {
+    // The relaxed policy's creation and destruction kept as this solve has them: the moves then
+    // balance what is left.
+    face.a[c] = s.solve_unit * static_cast<double>(s.masses.a[c] - s.destroyed(c));
+    face.b[c] = s.solve_unit * static_cast<double>(s.masses.b[c] - s.created(c));
+    const int stay = s.stay_slot(c);
+    face.apart[c] = s.local_flow->split(c) && !s.local_flow->prices_at_zero(c, stay);
+    for (int d = 0; d < K; ++d)
+      if (d != stay && s.target(c, d) >= 0 && s.local_flow->prices_at_zero(c, d))
+        face.moves.push_back({c, s.target(c, d), d});
+  }
+  return face;
+}
+
 }  // namespace snapflow::transport

@@ -42,6 +42,8 @@ struct RunSummary {
   RunTotals whole;                                // every leg, this one included
   long optimal = 0, relaxed = 0, infeasible = 0;  // every step of the output, by status
   long solved_this_run = 0;
+  bool min_energy_choice = false;  // -flow_choice min_energy
+  long min_energy_this_run = 0;    // steps solved by this run that kept the least-energy flow
   double lps_per_second = 0.0;
   double load_balance = 1.0;  // the least busy rank's share of its workers' time
   double moved = 0, created = 0, destroyed = 0, clipped = 0;

@@ -9,6 +9,7 @@
 
 #include "snapflow/schedule/fine_schedule.hpp"
 #include "snapflow/schedule/trip_tracker.hpp"
+#include "snapflow/transport/min_energy_flow.hpp"
 #include "snapflow/transport/transport_solver.hpp"
 
 namespace snapflow {
@@ -27,6 +28,9 @@ struct ChainSettings {
   std::vector<int32_t> zone_index;  // [ny * nx] zone number in [0, zones) or -1; may be empty
   int zones = 0;
   TripRule trip_rule = TripRule::kTransit;  // how /od/trips follows the mass
+  // kMinEnergy: each optimal step keeps the least-energy optimal flow (needs the exact costs:
+  // spec.cost.tiebreak = 0); steps where none is found within tolerance keep the vertex.
+  transport::FlowChoice flow_choice = transport::FlowChoice::kVertex;
 };
 
 struct FrameResult {

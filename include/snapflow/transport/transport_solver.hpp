@@ -64,6 +64,7 @@ struct TransportResult {
   // in this solve or earlier in the chain (0: the net-change form held everywhere).
   long split_cells = 0;
   bool warm = false;
+  bool min_energy = false;  // the flows kept are the least-energy optimum (min_energy_flow.hpp)
   double seconds = 0.0;
 };
 
@@ -78,6 +79,22 @@ struct IntegerProblem {
   std::vector<Arc> arcs;
   bool reservoir = false;  // relaxed: create/destroy at `penalty` per unit
   int64_t penalty = 0;
+};
+
+// The optimal face of the last local solve: the moves (not stays) that price at zero, which
+// are exactly the moves optimal flows may use, and the masses solved (after the balance
+// policy; under the relaxed policy, less the mass this solve destroys or creates in each cell,
+// which the face keeps fixed). A cell is `apart` when its stay prices above zero (it keeps nothing
+// in every optimal flow: all of a leaves and all of b arrives); otherwise any split of its mass
+// between staying and moving that meets the net change a - b is optimal.
+struct OptimalFace {
+  struct Move {
+    int32_t from, to;  // active cell indices
+    int slot;          // direction slot of `from`
+  };
+  std::vector<Move> moves;
+  std::vector<uint8_t> apart;  // per active cell
+  std::vector<double> a, b;    // per active cell, mass units
 };
 
 class TransportSolver {
@@ -102,6 +119,8 @@ class TransportSolver {
   // destroyed mass at the penalty included).
   ObjectiveUnits objective_units() const;
   IntegerProblem integer_problem() const;
+  // Local stencils, after a solve that is not infeasible.
+  OptimalFace optimal_face() const;
   double mass_unit() const;
   double cost_unit() const;
   // Bytes held by the solver (graph, flows, potentials, scratch).
