@@ -65,6 +65,9 @@ msg=$($python -c "
 import h5py; f = h5py.File('k.h5.partial', 'r'); done = f['frames/done'][()].sum()
 assert f.attrs['complete'] == 0 and 0 < done < len(f['frames/done']), (f.attrs['complete'], done)" 2>&1)
 check partial $? "$msg"
+# A partial written before -flow_choice existed (no such attribute) was run with the vertex.
+$python -c "
+import h5py; f = h5py.File('k.h5.partial', 'a'); del f.attrs['flow_choice']"
 out=$(run 3 -i v.h5 -o k.h5 -threads 1 -resume); status=$?
 [ $status -eq 0 ] && [[ "$out" == *"resuming"* ]]; check resume_killed $? "$out"
 msg=$($compare ref.h5 k.h5); check resume_killed_identical $? "$msg"

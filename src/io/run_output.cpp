@@ -176,7 +176,7 @@ void RunOutput::create_datasets() {
   for (const auto& [name, value] : description_.notes) write_string_attribute(file_, name, value);
 }
 
-void RunOutput::check_matches() const {
+void RunOutput::check_matches() {
   const std::string where = "-resume: " + quoted(partial_path_);
   for (const auto& [name, value] : description_.defining_numbers) {
     const auto saved = read_double_attribute(file_, name, where);
@@ -186,11 +186,15 @@ void RunOutput::check_matches() const {
                                            << " (resume with the options of the first run)");
   }
   for (const auto& [name, value] : description_.defining_strings) {
-    const auto saved = read_string_attribute(file_, name, where);
+    auto saved = read_string_attribute(file_, name, where);
+    const auto fallback = description_.defining_string_defaults.find(name);
+    const bool absent = !saved && fallback != description_.defining_string_defaults.end();
+    if (absent) saved = fallback->second;
     SNAPFLOW_VERIFY(saved.has_value(), where << " has no attribute '" << name << "'");
     SNAPFLOW_VERIFY(*saved == value, where << " was started with " << name << " = '" << *saved
                                            << "'; this run has '" << value
                                            << "' (resume with the options of the first run)");
+    if (absent) write_string_attribute(file_, name, value);  // the output then says it
   }
 }
 

@@ -130,6 +130,7 @@ RunDescription describe_run(const RunConfig& config, const RunInput& in) {
       {"ny", meta.grid.ny},
       {"first_snapshot", static_cast<double>(in.reader->first_snapshot())},
       {"last_snapshot", static_cast<double>(in.reader->first_snapshot() + meta.snapshots() - 1)}};
+  description.defining_string_defaults = {{"flow_choice", "vertex"}};
   description.defining_strings = {
       {"input", meta.path},
       {"stencil", to_string(spec.stencil)},

@@ -34,6 +34,9 @@ struct RunDescription {
   // Root attributes that define the run's results; a resumed run must match every one.
   std::map<std::string, double> defining_numbers;
   std::map<std::string, std::string> defining_strings;
+  // For defining strings added after outputs were first written: the value a partial output
+  // without the attribute was run with, so that such a run still resumes.
+  std::map<std::string, std::string> defining_string_defaults;
   // Root attributes for the record (carried over, never compared).
   std::map<std::string, std::string> notes;
 };
@@ -81,7 +84,9 @@ class RunOutput {
 
  private:
   void create_datasets();
-  void check_matches() const;
+  // Refuses a partial output run with other defining attributes; gives an older one the
+  // attributes it lacks at their defaults (defining_string_defaults). Collective.
+  void check_matches();
   void write_totals(const RecordedTotals& totals);
   void write_box(const std::string& name, hid_t mem_type, const std::vector<hsize_t>& start,
                  const std::vector<hsize_t>& count, const void* data) const;
