@@ -30,7 +30,6 @@ class AffineMoments {
 
   void add(PlanePoint from, PlanePoint to, double weight);
   void add(const AffineMoments& other, double factor);
-  double weight() const { return sums_[0]; }
   const std::array<double, kSums>& sums() const { return sums_; }
   std::array<double, kSums>& sums() { return sums_; }
 
