@@ -3,9 +3,11 @@
 //
 //   accuracy_bench [-sizes 20,30,40] [-rank 20] [-profile box|smooth] [-floor f]
 //                  [-cost euclid|power] [-cost_power q] [-cost_tiebreak f]
+//                  [-flow_choice vertex|min_energy]
 //
 // For advect-N (box bump, the inputs/advect-N.opts workloads) and vortex-40: fit DMD on the
-// snapshots, then solve the local transport LPs (8-stencil, euclid, balance scale, infeasible
+// snapshots (one window of rank R as the seed paper, or with -rank 0 snapflow run's default
+// windows), then solve the local transport LPs (8-stencil, euclid, balance scale, infeasible
 // steps relaxed, as `snapflow run` does) at fine steps dt_f = dx / 2 (the paper's choice)
 // twice: between exact states (the analytic solution) and between DMD states. Printed:
 //   E_local = ||F_exact - F_dmd||_F / ||F_exact||_F over all steps, F the per-step flows of
@@ -28,11 +30,12 @@
 #include "bench_util.hpp"
 #include "snapflow/analysis/velocity_error.hpp"
 #include "snapflow/core/error.hpp"
-#include "snapflow/dmd/dmd_model.hpp"
+#include "snapflow/dmd/dmd_windows.hpp"
 #include "snapflow/schedule/chain_solver.hpp"
 #include "snapflow/schedule/mode_sum.hpp"
 #include "snapflow/synth/advect_case.hpp"
 #include "snapflow/synth/vortex_case.hpp"
+#include "snapflow/transport/min_energy_flow.hpp"
 
 using namespace snapflow;
 using bench::arg;
@@ -46,10 +49,11 @@ struct Chain {
 
 // All fine steps as one warm-started chain, one frame per step.
 Chain solve_chain(const SynthCase& synth, const FineSchedule& schedule, const StateFunction& state,
-                  const transport::CostModel& cost) {
+                  const transport::CostModel& cost, transport::FlowChoice flow_choice) {
   ChainSettings settings;
   settings.spec.grid = synth.layout().grid;
   settings.spec.cost = cost;
+  settings.flow_choice = flow_choice;
   Chain chain;
   chain.result = solve_chain(schedule, 0, state, settings, {});
   const Grid& grid = settings.spec.grid;
@@ -84,18 +88,29 @@ double flow_difference(const ChainResult& exact, const ChainResult& dmd, bool st
 }
 
 void study(const char* name, const SynthCase& synth, int rank, double floor_fraction,
-           const transport::CostModel& cost, const char* paper_e_local) {
+           const transport::CostModel& cost, transport::FlowChoice flow_choice,
+           const char* paper_e_local) {
   const SnapshotLayout layout = synth.layout();
   const Grid& grid = layout.grid;
   const long cells = grid.cells(), T = static_cast<long>(layout.time.size());
   std::vector<double> snapshots(T * cells), velocity(2 * cells);
   for (long t = 0; t < T; ++t)
     synth.fill_snapshot(t, snapshots.data() + t * cells, velocity.data());
+  // rank > 0: the seed paper's DMD (one window of that rank); else snapflow run's default
+  // (windows of 8 sharing 3, each window's rank by the energy rule).
   DmdOptions options;
-  options.rank_option = std::to_string(rank);
-  const DmdModel model =
-      DmdModel::fit(PETSC_COMM_SELF, snapshots.data(), cells, T, layout.time.front(),
-                    layout.time[1] - layout.time[0], options);
+  long window = 0, overlap = 0;
+  if (rank > 0) {
+    options.rank_option = std::to_string(rank);
+  } else {
+    const DmdWindowing windowing = auto_windowing(T);
+    window = windowing.window;
+    overlap = windowing.overlap;
+    options.energy = 0.9999;
+    options.cap_fixed_rank = true;
+  }
+  const DmdSequence model = DmdSequence::fit(PETSC_COMM_SELF, snapshots.data(), cells, layout.time,
+                                             window, overlap, options);
   FineScheduleOptions fine;
   fine.fine_dt = std::min(grid.dx, grid.dy) / 2.0;
   fine.frame_steps = 1;
@@ -109,8 +124,10 @@ void study(const char* name, const SynthCase& synth, int rank, double floor_frac
     model.state(t, out);
     floor_dmd_state(out, cells, floor_fraction);
   };
-  const Chain exact = solve_chain(synth, schedule, exact_state, cost);
-  const Chain dmd = solve_chain(synth, schedule, dmd_state, cost);
+  int largest_rank = 0;
+  for (const DmdModel& m : model.models()) largest_rank = std::max(largest_rank, m.rank());
+  const Chain exact = solve_chain(synth, schedule, exact_state, cost, flow_choice);
+  const Chain dmd = solve_chain(synth, schedule, dmd_state, cost, flow_choice);
   // How far the DMD states themselves are from the exact ones (bounds what E_local can be).
   double state_difference = 0.0, state_norm = 0.0;
   std::vector<double> x_exact(cells), x_dmd(cells);
@@ -135,7 +152,7 @@ void study(const char* name, const SynthCase& synth, int rank, double floor_frac
   std::printf(
       "%-10s %4.2f %6.4f %4ld %4d %8.4f %9.4f %9s %11.4f %8.4f %9.4f %9.4f %7.2f %7.2f %8ld "
       "%8.3f\n",
-      name, grid.dx, schedule.dt(), schedule.steps(), model.rank(),
+      name, grid.dx, schedule.dt(), schedule.steps(), largest_rank,
       std::sqrt(state_difference / state_norm), flow_difference(exact.result, dmd.result, true),
       paper_e_local, flow_difference(exact.result, dmd.result, false),
       std::sqrt(cost_difference / cost_norm), exact.velocity.relative(), dmd.velocity.relative(),
@@ -149,12 +166,19 @@ void run_studies(int argc, char** argv) {
   transport::CostModel cost;
   cost.kind = transport::parse_cost(arg(argc, argv, "-cost", "euclid"));
   cost.power = std::atof(arg(argc, argv, "-cost_power", "1.05"));
-  cost.tiebreak = std::atof(arg(argc, argv, "-cost_tiebreak", "0.001"));
+  const std::string choice = arg(argc, argv, "-flow_choice", "vertex");
+  SNAPFLOW_VERIFY(choice == "vertex" || choice == "min_energy",
+                  "accuracy_bench: -flow_choice " << choice << " is not one of vertex, min_energy");
+  const transport::FlowChoice flow_choice =
+      choice == "vertex" ? transport::FlowChoice::kVertex : transport::FlowChoice::kMinEnergy;
+  // The least-energy flow is unique on the optimal face of the exact costs.
+  cost.tiebreak = std::atof(arg(argc, argv, "-cost_tiebreak",
+                                flow_choice == transport::FlowChoice::kVertex ? "0.001" : "0"));
   std::printf(
       "# flows from DMD states vs exact states (E_local, seed paper Table 1) and velocity\n"
-      "# errors vs the known field; 8-stencil, %s cost (q = %g, tiebreak %g), dt_f = dx/2, DMD "
-      "rank %d\n",
-      transport::to_string(cost.kind).c_str(), cost.power, cost.tiebreak, rank);
+      "# errors vs the known field; 8-stencil, %s cost (q = %g, tiebreak %g), %s flows, dt_f = "
+      "dx/2, DMD rank %d\n",
+      transport::to_string(cost.kind).c_str(), cost.power, cost.tiebreak, choice.c_str(), rank);
   const double floor_fraction = std::atof(arg(argc, argv, "-floor", "0"));
   std::printf("%-10s %4s %6s %4s %4s %8s %9s %9s %11s %8s %9s %9s %7s %7s %8s %8s\n", "case", "dx",
               "dt_f", "K", "r", "E_state", "E_local", "paper", "E_no_stays", "E_cost", "v_exact",
@@ -171,25 +195,27 @@ void run_studies(int argc, char** argv) {
                     ? BumpProfile::kSmooth
                     : BumpProfile::kBox;
     const std::string name = "advect-" + std::to_string(n);
-    study(name.c_str(), AdvectCase(p), rank, floor_fraction, cost,
+    study(name.c_str(), AdvectCase(p), rank, floor_fraction, cost, flow_choice,
           n == 20   ? paper[0]
           : n == 30 ? paper[1]
           : n == 40 ? paper[2]
                     : "-");
   }
   VortexParams v;
-  study("vortex-40", VortexCase(v), rank, floor_fraction, cost, "-");
+  study("vortex-40", VortexCase(v), rank, floor_fraction, cost, flow_choice, "-");
 }
 
 constexpr char kUsage[] =
     "accuracy_bench: flows from DMD states against flows from exact states (E_local, the seed\n"
     "paper's Table 1) and velocity errors against the known field, on advect-N and vortex-40.\n"
     "  -sizes LIST         advect grid sizes N (20,30,40)\n"
-    "  -rank R             DMD rank (20)\n"
+    "  -rank R             DMD rank of one window (20, the seed paper's); 0: snapflow run's\n"
+    "                      default (windows of 8 sharing 3, rank by the energy rule)\n"
     "  -profile box|smooth advect bump profile (box)\n"
     "  -floor F            floor of the DMD states, fraction of their maximum (0)\n"
     "  -cost euclid|power  transport cost (euclid); -cost_power q (1.05)\n"
-    "  -cost_tiebreak F    tie-breaking cost, fraction of a cell side (0.001)\n";
+    "  -cost_tiebreak F    tie-breaking cost, fraction of a cell side (0.001; 0 with min_energy)\n"
+    "  -flow_choice vertex|min_energy  which optimal flow each step keeps (vertex)\n";
 
 }  // namespace
 

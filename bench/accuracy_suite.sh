@@ -21,6 +21,9 @@ velocity() {  # summary.json -> "relative / angle deg"
 
 echo "== accuracy_bench (E_local vs the seed paper's Table 1; velocity errors) =="
 "$root/build/bin/accuracy_bench"
+echo "-- smooth bump, states floored at 1%: the simplex's vertex, then the least-energy optimal flow"
+"$root/build/bin/accuracy_bench" -profile smooth -floor 0.01 | tail -4
+"$root/build/bin/accuracy_bench" -profile smooth -floor 0.01 -flow_choice min_energy | tail -4
 
 echo
 echo "== snapflow run: velocity error against /truth/velocity (4 x 4 blocks, mass-weighted) =="

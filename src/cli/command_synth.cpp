@@ -26,8 +26,10 @@ const OptionGroup kSynthOutput = {
 
 const OptionGroup kAdvectOptions = {
     "CASE advect (constant-velocity advection of a bump, analytic cell integrals)",
-    {{"n", "N", "cells per side (40)"},
-     {"side", "L", "side of the square (4 length units)"},
+    {{"n", "N", "cells per side (40); columns with -ny"},
+     {"side", "L", "side of the square (4 length units); extent in x with -side_y"},
+     {"ny", "N", "rows (default: -n)"},
+     {"side_y", "L", "extent in y (default: -side); cells are side/n x side_y/ny"},
      {"vx", "V", "velocity, x component (1 length/s)"},
      {"vy", "V", "velocity, y component (0.5 length/s)"},
      {"snapshots", "T", "number of snapshots (40)"},
@@ -39,9 +41,11 @@ const OptionGroup kAdvectOptions = {
      {"bump_height", "H", "height of the bump (1)"}}};
 
 const OptionGroup kVortexOptions = {
-    "CASE vortex (solid-body rotation of a lumpy density about the square's centre)",
-    {{"n", "N", "cells per side (40)"},
-     {"side", "L", "side of the square (4 length units)"},
+    "CASE vortex (solid-body rotation of a lumpy density about the domain's centre)",
+    {{"n", "N", "cells per side (40); columns with -ny"},
+     {"side", "L", "side of the square (4 length units); extent in x with -side_y"},
+     {"ny", "N", "rows (default: -n)"},
+     {"side_y", "L", "extent in y (default: -side); cells are side/n x side_y/ny"},
      {"omega", "W", "angular velocity (0.5 rad/s)"},
      {"snapshots", "T", "number of snapshots (40)"},
      {"snapshot_dt", "S", "seconds between snapshots (0.1)"},
@@ -99,6 +103,8 @@ std::unique_ptr<SynthCase> make_case(const std::string& name) {
     AdvectParams p;
     p.n = static_cast<int>(option_long("n", p.n, 1, 100000));
     p.side = option_double("side", p.side, 1e-12, kHuge);
+    p.ny = static_cast<int>(option_long("ny", p.n, 1, 100000));
+    p.side_y = option_double("side_y", p.side, 1e-12, kHuge);
     p.vx = option_double("vx", p.vx, -kHuge, kHuge);
     p.vy = option_double("vy", p.vy, -kHuge, kHuge);
     p.snapshots = option_long("snapshots", p.snapshots, kMinDmdSnapshots, 1000000);
@@ -116,6 +122,8 @@ std::unique_ptr<SynthCase> make_case(const std::string& name) {
     VortexParams p;
     p.n = static_cast<int>(option_long("n", p.n, 1, 100000));
     p.side = option_double("side", p.side, 1e-12, kHuge);
+    p.ny = static_cast<int>(option_long("ny", p.n, 1, 100000));
+    p.side_y = option_double("side_y", p.side, 1e-12, kHuge);
     p.omega = option_double("omega", p.omega, -kHuge, kHuge);
     p.snapshots = option_long("snapshots", p.snapshots, kMinDmdSnapshots, 1000000);
     p.snapshot_dt = option_double("snapshot_dt", p.snapshot_dt, 1e-12, kHuge);

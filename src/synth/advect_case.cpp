@@ -17,9 +17,14 @@ double antiderivative(BumpProfile profile, double s) {
 }
 }  // namespace
 
-AdvectCase::AdvectCase(const AdvectParams& p) : params_(p) {
-  SNAPFLOW_VERIFY(p.n >= 1, "synth advect: -n must be >= 1, got " << p.n);
-  SNAPFLOW_VERIFY(p.side > 0 && std::isfinite(p.side), "synth advect: -side must be > 0");
+AdvectCase::AdvectCase(const AdvectParams& given) : params_(given) {
+  AdvectParams& p = params_;
+  if (p.ny == 0) p.ny = p.n;
+  if (p.side_y == 0.0) p.side_y = p.side;
+  SNAPFLOW_VERIFY(p.n >= 1 && p.ny >= 1,
+                  "synth advect: -n and -ny must be >= 1, got " << p.n << " and " << p.ny);
+  SNAPFLOW_VERIFY(p.side > 0 && std::isfinite(p.side) && p.side_y > 0 && std::isfinite(p.side_y),
+                  "synth advect: -side and -side_y must be > 0");
   SNAPFLOW_VERIFY(p.snapshots >= 3, "synth advect: -snapshots must be >= 3, got " << p.snapshots);
   SNAPFLOW_VERIFY(p.snapshot_dt > 0, "synth advect: -snapshot_dt must be > 0");
   SNAPFLOW_VERIFY(p.half_width > 0 && p.height > 0,
@@ -29,18 +34,18 @@ AdvectCase::AdvectCase(const AdvectParams& p) : params_(p) {
     const double cx = p.centre_x + p.vx * t, cy = p.centre_y + p.vy * t;
     SNAPFLOW_VERIFY(
         cx - p.half_width >= 0 && cx + p.half_width <= p.side && cy - p.half_width >= 0 &&
-            cy + p.half_width <= p.side,
-        "synth advect: the bump leaves the square [0, "
-            << p.side << "]^2 by t = " << t << " s (centre (" << cx << ", " << cy
-            << ")); lower -vx/-vy, -snapshots or -snapshot_dt, or move -bump_x/-bump_y");
+            cy + p.half_width <= p.side_y,
+        "synth advect: the bump leaves the domain [0, "
+            << p.side << "] x [0, " << p.side_y << "] by t = " << t << " s (centre (" << cx << ", "
+            << cy << ")); lower -vx/-vy, -snapshots or -snapshot_dt, or move -bump_x/-bump_y");
   }
 }
 
 SnapshotLayout AdvectCase::layout() const {
-  const double h = params_.side / params_.n;
-  return analytic_layout(Grid{params_.n, params_.n, h, h, 0.0, 0.0}, params_.snapshots,
-                         params_.snapshot_dt,
-                         "snapflow synth advect: constant-velocity advection of a bump");
+  return analytic_layout(
+      Grid{params_.n, params_.ny, params_.side / params_.n, params_.side_y / params_.ny, 0.0, 0.0},
+      params_.snapshots, params_.snapshot_dt,
+      "snapflow synth advect: constant-velocity advection of a bump");
 }
 
 double AdvectCase::profile_integral(double a, double b, double centre) const {

@@ -1,5 +1,6 @@
 #include "snapflow/synth/vortex_case.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "snapflow/core/error.hpp"
@@ -16,18 +17,23 @@ double bump_profile(double r2_over_R2) {
 }
 }  // namespace
 
-VortexCase::VortexCase(const VortexParams& p) : params_(p) {
-  SNAPFLOW_VERIFY(p.n >= 1, "synth vortex: -n must be >= 1, got " << p.n);
-  SNAPFLOW_VERIFY(p.side > 0, "synth vortex: -side must be > 0");
+VortexCase::VortexCase(const VortexParams& given) : params_(given) {
+  VortexParams& p = params_;
+  if (p.ny == 0) p.ny = p.n;
+  if (p.side_y == 0.0) p.side_y = p.side;
+  SNAPFLOW_VERIFY(p.n >= 1 && p.ny >= 1,
+                  "synth vortex: -n and -ny must be >= 1, got " << p.n << " and " << p.ny);
+  SNAPFLOW_VERIFY(p.side > 0 && p.side_y > 0, "synth vortex: -side and -side_y must be > 0");
   SNAPFLOW_VERIFY(p.snapshots >= 3, "synth vortex: -snapshots must be >= 3, got " << p.snapshots);
   SNAPFLOW_VERIFY(p.snapshot_dt > 0, "synth vortex: -snapshot_dt must be > 0");
   SNAPFLOW_VERIFY(p.bumps >= 1, "synth vortex: -bumps must be >= 1");
   SplitMix64 random(p.seed);
-  const double disc = 0.45 * p.side;  // every bump stays inside this disc
+  const double side = std::min(p.side, p.side_y);
+  const double disc = 0.45 * side;  // every bump stays inside this disc
   for (int b = 0; b < p.bumps; ++b) {
     Bump bump{};
-    bump.radius = random.uniform(0.12, 0.25) * p.side;
-    const double r = random.uniform(0.05 * p.side, disc - bump.radius);
+    bump.radius = random.uniform(0.12, 0.25) * side;
+    const double r = random.uniform(0.05 * side, disc - bump.radius);
     const double angle = random.uniform(0.0, 2.0 * M_PI);
     bump.x = r * std::cos(angle);
     bump.y = r * std::sin(angle);
@@ -37,10 +43,11 @@ VortexCase::VortexCase(const VortexParams& p) : params_(p) {
 }
 
 SnapshotLayout VortexCase::layout() const {
-  const double h = params_.side / params_.n;
-  return analytic_layout(Grid{params_.n, params_.n, h, h, -0.5 * params_.side, -0.5 * params_.side},
-                         params_.snapshots, params_.snapshot_dt,
-                         "snapflow synth vortex: solid-body rotation of a lumpy density");
+  return analytic_layout(
+      Grid{params_.n, params_.ny, params_.side / params_.n, params_.side_y / params_.ny,
+           -0.5 * params_.side, -0.5 * params_.side_y},
+      params_.snapshots, params_.snapshot_dt,
+      "snapflow synth vortex: solid-body rotation of a lumpy density");
 }
 
 double VortexCase::density_at(double x, double y, double time) const {

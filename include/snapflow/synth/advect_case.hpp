@@ -1,4 +1,4 @@
-// `advect`: constant-velocity advection u_t + v . grad u = 0 of a bump on a square, the
+// `advect`: constant-velocity advection u_t + v . grad u = 0 of a bump on a rectangle, the
 // analytic case of the seed paper (section 3.2). The density of a cell is the exact integral
 // of the analytic solution over the cell, so the total mass is conserved to rounding while
 // the bump stays inside the domain (which the parameters are checked for).
@@ -11,8 +11,10 @@ namespace snapflow {
 enum class BumpProfile { kSmooth, kBox };
 
 struct AdvectParams {
-  int n = 40;                 // N x N cells
-  double side = 4.0;          // square [0, side]^2
+  int n = 40;                 // N x N cells (N x ny with ny)
+  double side = 4.0;          // square [0, side]^2 ([0, side] x [0, side_y] with side_y)
+  int ny = 0;                 // rows; 0: n
+  double side_y = 0.0;        // extent in y; 0: side (cells of side / n x side_y / ny)
   double vx = 1.0, vy = 0.5;  // velocity (length/s)
   long snapshots = 40;
   double snapshot_dt = 0.05;  // s

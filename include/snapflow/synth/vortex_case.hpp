@@ -12,9 +12,11 @@
 namespace snapflow {
 
 struct VortexParams {
-  int n = 40;  // N x N cells on [-side/2, side/2]^2
-  double side = 4.0;
-  double omega = 0.5;  // rad/s, counter-clockwise
+  int n = 40;           // N x N cells on [-side/2, side/2]^2 (N x ny on [-side/2, side/2] x
+  double side = 4.0;    // [-side_y/2, side_y/2] with ny, side_y)
+  int ny = 0;           // 0: n
+  double side_y = 0.0;  // 0: side
+  double omega = 0.5;   // rad/s, counter-clockwise
   long snapshots = 40;
   double snapshot_dt = 0.1;  // s
   int bumps = 5;
