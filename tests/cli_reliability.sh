@@ -49,7 +49,8 @@ out=$(sf synth vortex -n 24 -snapshots 16 -o hard.h5)
 
 # 2. A second writer of the same output is refused while the first goes on.
 "$snapflow" synth vortex -n 48 -snapshots 20 -o slow.h5 > /dev/null
-"$mpiexec" -n 2 "$snapflow" run -i slow.h5 -o busy.h5 -threads 1 -fine_dt 0.0005 > busy.log 2>&1 &
+# (each write round of the first waits 0.5 s, so it is still writing when the others start)
+"$mpiexec" -n 2 "$snapflow" run -i slow.h5 -o busy.h5 -threads 1 -fine_dt 0.0005 -test_write_delay 0.5 > busy.log 2>&1 &
 first=$!
 for _ in $(seq 50); do [ -f busy.h5.partial ] && break; sleep 0.2; done
 sleep 1

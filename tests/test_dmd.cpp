@@ -11,9 +11,11 @@
 #include "snapflow/dmd/dmd_windows.hpp"
 #include "snapflow/dmd/rank_rule.hpp"
 #include "snapflow/dmd/replicated_modes.hpp"
+#include "snapflow/dmd/state_support.hpp"
 #include "snapflow/io/dmd_output.hpp"
 #include "snapflow/io/hdf5_handle.hpp"
 #include "snapflow/parallel/mpi_context.hpp"
+#include "snapflow/synth/advect_case.hpp"
 #include "snapflow/synth/burgers_case.hpp"
 #include "test_support.hpp"
 
@@ -470,6 +472,90 @@ TEST(DmdRankRule, FixedEnergyAndSvht) {
   EXPECT_NE(message("11", 0).find("exceeds the numerical rank 10"), std::string::npos);
   EXPECT_NE(message("abc", 0).find("got 'abc'"), std::string::npos);
   EXPECT_NE(message("3", 0.9).find("not both"), std::string::npos);
+}
+
+TEST(DmdStateSupport, DataCountsWhereItExceedsTheFitsError) {
+  const double snapshot[] = {0.0, 1.0, 1.0, 1.0, 0.0};
+  const double fitted[] = {0.1, 1.5, 2.5, -0.5, 0.0};
+  uint8_t present[5];
+  mark_present(snapshot, fitted, 5, present);
+  EXPECT_EQ(present[0], 0);  // ringing where the data is empty
+  EXPECT_EQ(present[1], 1);  // data above the fit's error
+  EXPECT_EQ(present[2], 0);  // the fit is off by more than the data
+  EXPECT_EQ(present[3], 0);
+  EXPECT_EQ(present[4], 0);
+}
+
+// A translating box under a few modes rings ahead of and behind the box. The support sets the
+// state to zero exactly where the data is absent at both ends of an interval (whichever rank
+// holds the cell), which brings the states between snapshots closer to the exact ones, and
+// leaves the states alone beyond the snapshots' span.
+TEST(DmdStateSupport, ZeroesTheRingingOutsideTheDataOnly) {
+  AdvectParams p;
+  p.n = 24;
+  p.side = 2.4;
+  p.profile = BumpProfile::kBox;
+  p.snapshots = 24;
+  p.centre_x = p.centre_y = 0.7;
+  p.half_width = 0.4;
+  const AdvectCase box(p);
+  const long n = box.layout().grid.cells(), T = p.snapshots;
+  const std::vector<double> time = box.layout().time;
+  const Range cells = block_range(n, comm_size(MPI_COMM_WORLD), comm_rank(MPI_COMM_WORLD));
+  const long local = cells.size();
+  std::vector<double> whole(n), velocity(2 * n), block;
+  for (long k = 0; k < T; ++k) {
+    box.fill_snapshot(k, whole.data(), velocity.data());
+    block.insert(block.end(), whole.begin() + cells.begin, whole.begin() + cells.end);
+  }
+  DmdOptions options;
+  options.rank_option = "4";
+  options.cap_fixed_rank = true;
+  const DmdSequence sequence =
+      DmdSequence::fit(MPI_COMM_WORLD, block.data(), local, time, 8, 3, options);
+  const StateSupport support =
+      StateSupport::from_fit(MPI_COMM_WORLD, sequence, block.data(), local, cells.begin, n, time);
+  ASSERT_EQ(support.cells(), n);
+  std::vector<double> fit_before(local), fit_after(local), state(local), out(n), exact(n);
+  std::vector<uint8_t> before(local), after(local);
+  long wrong = 0, zeroed = 0;
+  double error_fitted = 0.0, error_supported = 0.0;
+  for (long k = 0; k + 1 < T; ++k) {
+    sequence.state(time[k], fit_before.data());
+    sequence.state(time[k + 1], fit_after.data());
+    mark_present(block.data() + k * local, fit_before.data(), local, before.data());
+    mark_present(block.data() + (k + 1) * local, fit_after.data(), local, after.data());
+    const double t = 0.5 * (time[k] + time[k + 1]);
+    sequence.state(t, state.data());
+    std::fill(out.begin(), out.end(), 0.0);
+    std::copy(state.begin(), state.end(), out.begin() + cells.begin);
+    support.apply(t, out.data());
+    box.fill_state(t, exact.data(), velocity.data());
+    for (long i = 0; i < local; ++i) {
+      const bool absent = !before[i] && !after[i];
+      const double kept = out[cells.begin + i];
+      wrong += absent ? kept != 0.0 : kept != state[i];
+      zeroed += absent && state[i] != 0.0;
+      const double e = exact[cells.begin + i];
+      error_fitted += (state[i] - e) * (state[i] - e);
+      error_supported += (kept - e) * (kept - e);
+    }
+  }
+  const long counts[2] = {wrong, zeroed};
+  long total[2];
+  MPI_Allreduce(counts, total, 2, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
+  const double errors[2] = {error_fitted, error_supported};
+  double error_total[2];
+  MPI_Allreduce(errors, error_total, 2, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  EXPECT_EQ(total[0], 0);
+  EXPECT_GT(total[1], 0);  // the fit rings, and the support removes some of it
+  EXPECT_LT(error_total[1], error_total[0]);
+  EXPECT_GT(support.absent_cell_intervals(), 0);
+  // Beyond the snapshots the data says nothing: the state is left as it is.
+  std::vector<double> ones(n, 1.0);
+  support.apply(time.back() + 1.0, ones.data());
+  support.apply(time.front() - 1.0, ones.data());
+  EXPECT_EQ(std::count(ones.begin(), ones.end(), 1.0), n);
 }
 
 }  // namespace

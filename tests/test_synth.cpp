@@ -113,7 +113,7 @@ TEST(SynthAdvect, RefusesABumpThatLeavesTheDomain) {
   AdvectParams p;
   p.vx = 5.0;
   const std::string message = test::error_message([&] { AdvectCase synth(p); });
-  EXPECT_NE(message.find("the bump leaves the square"), std::string::npos) << message;
+  EXPECT_NE(message.find("the bump leaves the domain"), std::string::npos) << message;
 }
 
 TEST(SynthVortex, IsASolidBodyRotationThatConservesMass) {

@@ -57,6 +57,11 @@ const OptionGroup kRunTransportOptions = {
      {"state_floor", "f",
       "set DMD state values below f x the state's largest to zero: removes the\n"
       "ringing that makes local problems infeasible (0; e.g. 0.01)"},
+     {"state_support", "snapshots|none",
+      "snapshots: between two snapshots, set the DMD state to 0 in the cells where\n"
+      "neither snapshot holds data above the fit's error there (x_k <= |x_dmd(t_k) - x_k|):\n"
+      "the fit's ringing outside the data; cells with data are kept (default); none:\n"
+      "the states as fitted"},
      {"flow_choice", "vertex|min_energy",
       "which optimal flow each step keeps: the simplex's vertex (tie-broken by\n"
       "-cost_tiebreak), or the least-energy one (least sum f^2 / a over the optimal\n"
@@ -138,6 +143,8 @@ RunConfig read_run_config(MPI_Comm comm) {
   config.dmd = dmd_options_from_database();
   config.dmd_windows = dmd_window_request_from_database();
   config.state_floor = option_double("state_floor", 0.0, 0.0, 1.0);
+  config.state_support =
+      option_choice("state_support", "snapshots", {"snapshots", "none"}) == "snapshots";
   config.missing = parse_missing_policy(option_string("missing", "refuse"));
   config.resume = option_flag("resume");
   config.progress_seconds = option_double("progress_seconds", 10.0, 0.0, 1e9);

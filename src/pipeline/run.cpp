@@ -19,6 +19,7 @@
 #include "snapflow/core/interrupt.hpp"
 #include "snapflow/core/output_file.hpp"
 #include "snapflow/dmd/replicated_modes.hpp"
+#include "snapflow/dmd/state_support.hpp"
 #include "snapflow/io/dmd_output.hpp"
 #include "snapflow/io/run_output.hpp"
 #include "snapflow/parallel/log_stage.hpp"
@@ -130,12 +131,14 @@ RunDescription describe_run(const RunConfig& config, const RunInput& in) {
       {"ny", meta.grid.ny},
       {"first_snapshot", static_cast<double>(in.reader->first_snapshot())},
       {"last_snapshot", static_cast<double>(in.reader->first_snapshot() + meta.snapshots() - 1)}};
-  description.defining_string_defaults = {{"flow_choice", "vertex"}};
+  // Outputs begun before an option existed ran as its value here says.
+  description.defining_string_defaults = {{"flow_choice", "vertex"}, {"state_support", "none"}};
   description.defining_strings = {
       {"input", meta.path},
       {"stencil", to_string(spec.stencil)},
       {"flow_choice",
        in.settings.flow_choice == transport::FlowChoice::kMinEnergy ? "min_energy" : "vertex"},
+      {"state_support", config.state_support ? "snapshots" : "none"},
       {"cost", to_string(spec.cost.kind)},
       {"balance", to_string(spec.balance)},
       {"infeasible", in.settings.relax_infeasible ? "relax" : "abort"},
@@ -155,6 +158,7 @@ RunDescription describe_run(const RunConfig& config, const RunInput& in) {
 
 struct FittedStates {
   DmdSequence sequence;
+  StateSupport support;                      // empty under -state_support none
   double error_max = 0.0, error_mean = 0.0;  // relative to the snapshots
 };
 
@@ -175,6 +179,10 @@ FittedStates fit_states(MPI_Comm comm, const RunConfig& config, RunInput& in, Ru
                                       quoted(output.partial_path()));
   if (output.resumed())
     errors = fitted.sequence.snapshot_errors(comm, in.density.data(), meta.time);
+  if (config.state_support)  // from the stored model, so that a resumed run has the same states
+    fitted.support = StateSupport::from_fit(
+        comm, fitted.sequence, in.density.data(), in.reader->local_cells(),
+        in.reader->rows().begin * meta.grid.nx, meta.grid.cells(), meta.time);
   for (double e : errors) {
     fitted.error_max = std::max(fitted.error_max, e);
     fitted.error_mean += e / static_cast<double>(errors.size());
@@ -400,6 +408,7 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config) {
       for (long i = 0; i < cells; ++i) out[i] += weight * (later[i] - out[i]);
     }
     floor_dmd_state(out, cells, config.state_floor);
+    fitted.support.apply(t, out);
   };
 
   int nodes = 0;  // for the log: how many copies of the modes there are
@@ -419,6 +428,12 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config) {
         "error max %.3e mean %.3e\n",
         meta.path.c_str(), meta.grid.ny, meta.grid.nx, meta.snapshots(), sequence.models().size(),
         sequence.models().front().rank(), fitted.error_max, fitted.error_mean);
+    if (!fitted.support.empty())
+      std::printf(
+          "run: state support: %.2f%% of the cells between two snapshots hold no data at either "
+          "(the fit's error there is above the data); their states are set to 0\n",
+          100.0 * static_cast<double>(fitted.support.absent_cell_intervals()) /
+              (static_cast<double>(meta.grid.cells()) * static_cast<double>(meta.snapshots() - 1)));
     std::printf(
         "run: %ld fine steps of %.6g s (%s), %ld frames of %ld steps, %ld chains of up to %ld "
         "frame(s) over %d rank(s) on %d node(s) x %d worker thread(s)\n",
@@ -489,6 +504,7 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config) {
   summary.total_seconds = total_seconds;
   summary.solved_this_run = tally.steps_done;
   summary.min_energy_choice = config.chain.flow_choice == transport::FlowChoice::kMinEnergy;
+  summary.state_support = config.state_support;
   summary.min_energy_this_run = tally.min_energy_steps;
   summary.lps_per_second = tally.steps_done / std::max(tally.wall_seconds, 1e-9);
   summary.load_balance =

@@ -72,7 +72,8 @@ std::string RunSummary::json() const {
   json << ",\n  \"lps\": {\"optimal\": " << optimal << ", \"relaxed\": " << relaxed
        << ", \"infeasible\": " << infeasible << ", \"solved\": " << whole.solved
        << ", \"per_second\": " << whole.solved / std::max(whole.farm_seconds, 1e-9)
-       << "},\n  \"flow_choice\": \"" << (min_energy_choice ? "min_energy" : "vertex")
+       << "},\n  \"state_support\": \"" << (state_support ? "snapshots" : "none")
+       << "\",\n  \"flow_choice\": \"" << (min_energy_choice ? "min_energy" : "vertex")
        << "\", \"min_energy_lps_this_leg\": " << min_energy_this_run
        << ",\n  \"this_leg\": {\"stages_seconds\": ";
   stage_json(json, stages, total_seconds);

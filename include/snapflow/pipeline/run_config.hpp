@@ -38,7 +38,8 @@ struct RunConfig {
   ChainSettings chain;
   DmdOptions dmd;
   DmdWindowRequest dmd_windows;
-  double state_floor = 0.0;  // -state_floor
+  double state_floor = 0.0;   // -state_floor
+  bool state_support = true;  // -state_support snapshots (true) | none
   MissingPolicy missing = MissingPolicy::kRefuse;
   bool resume = false;
   double progress_seconds = 10.0;

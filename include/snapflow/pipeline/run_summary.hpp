@@ -43,6 +43,7 @@ struct RunSummary {
   long optimal = 0, relaxed = 0, infeasible = 0;  // every step of the output, by status
   long solved_this_run = 0;
   bool min_energy_choice = false;  // -flow_choice min_energy
+  bool state_support = false;      // -state_support snapshots
   long min_energy_this_run = 0;    // steps solved by this run that kept the least-energy flow
   double lps_per_second = 0.0;
   double load_balance = 1.0;  // the least busy rank's share of its workers' time
