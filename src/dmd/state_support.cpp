@@ -34,26 +34,33 @@ StateSupport StateSupport::from_fit(MPI_Comm comm, const DmdSequence& sequence,
   const size_t words = static_cast<size_t>((cells + 63) / 64);
   std::vector<double> fitted(static_cast<size_t>(local_cells));
   std::vector<uint8_t> present_before(local_cells), present_after(local_cells),
-      absent_local(local_cells), absent(static_cast<size_t>(cells));
+      absent_local(local_cells), absent(static_cast<size_t>(cells)), populated(local_cells, 0);
+  for (long k = 0; k < T; ++k)
+    for (long i = 0; i < local_cells; ++i) populated[i] |= snapshots[k * local_cells + i] != 0.0;
+  long counts_local[2] = {0, 0};  // populated cells, their absent cell-intervals
+  for (long i = 0; i < local_cells; ++i) counts_local[0] += populated[i];
   sequence.state(time[0], fitted.data());
   mark_present(snapshots, fitted.data(), local_cells, present_before.data());
   for (long k = 0; k + 1 < T; ++k) {
     sequence.state(time[k + 1], fitted.data());
     mark_present(snapshots + (k + 1) * local_cells, fitted.data(), local_cells,
                  present_after.data());
-    for (long i = 0; i < local_cells; ++i)
+    for (long i = 0; i < local_cells; ++i) {
       absent_local[i] = !present_before[i] && !present_after[i];
+      counts_local[1] += absent_local[i] && populated[i];
+    }
     MPI_Allgatherv(absent_local.data(), static_cast<int>(local_cells), MPI_UINT8_T, absent.data(),
                    counts.data(), offsets.data(), MPI_UINT8_T, comm);
     std::vector<uint64_t> bits(words, 0);
     for (long c = 0; c < cells; ++c)
-      if (absent[c]) {
-        bits[c / 64] |= uint64_t{1} << (c % 64);
-        ++support.absent_total_;
-      }
+      if (absent[c]) bits[c / 64] |= uint64_t{1} << (c % 64);
     support.absent_.push_back(std::move(bits));
     present_before.swap(present_after);
   }
+  long totals[2];
+  MPI_Allreduce(counts_local, totals, 2, MPI_LONG, MPI_SUM, comm);
+  support.populated_cells_ = totals[0];
+  support.absent_populated_ = totals[1];
   return support;
 }
 

@@ -430,10 +430,13 @@ int run_pipeline(MPI_Comm comm, const RunConfig& config) {
         sequence.models().front().rank(), fitted.error_max, fitted.error_mean);
     if (!fitted.support.empty())
       std::printf(
-          "run: state support: %.2f%% of the cells between two snapshots hold no data at either "
-          "(the fit's error there is above the data); their states are set to 0\n",
-          100.0 * static_cast<double>(fitted.support.absent_cell_intervals()) /
-              (static_cast<double>(meta.grid.cells()) * static_cast<double>(meta.snapshots() - 1)));
+          "run: state support: %.2f%% of the intervals between two snapshots of the %ld cells "
+          "with data hold no data at either end (the fit's error there is above it); the states "
+          "there are set to 0\n",
+          100.0 * static_cast<double>(fitted.support.absent_populated_intervals()) /
+              std::max(1.0, static_cast<double>(fitted.support.populated_cells()) *
+                                static_cast<double>(meta.snapshots() - 1)),
+          fitted.support.populated_cells());
     std::printf(
         "run: %ld fine steps of %.6g s (%s), %ld frames of %ld steps, %ld chains of up to %ld "
         "frame(s) over %d rank(s) on %d node(s) x %d worker thread(s)\n",

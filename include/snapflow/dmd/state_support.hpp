@@ -35,14 +35,16 @@ class StateSupport {
   // snapshots' span; beyond it the data says nothing and `out` is left as it is). At a snapshot
   // time the interval that starts there applies.
   void apply(double t, double* out) const;
-  // Cell-intervals set to zero, over all intervals and cells.
-  long absent_cell_intervals() const { return absent_total_; }
+  // Of the cells with data at some snapshot: how many, and the cell-intervals set to zero
+  // (cells never populated, e.g. outside the domain, are left out of both).
+  long populated_cells() const { return populated_cells_; }
+  long absent_populated_intervals() const { return absent_populated_; }
   long cells() const { return cells_; }
 
  private:
   std::vector<double> time_;
   long cells_ = 0;
-  long absent_total_ = 0;
+  long populated_cells_ = 0, absent_populated_ = 0;
   // Per interval: the cells absent at both of its snapshots, one bit each.
   std::vector<std::vector<uint64_t>> absent_;
 };
