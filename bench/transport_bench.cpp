@@ -3,7 +3,8 @@
 //
 //   transport_bench [-sizes 128x128,256x256,389x511] [-chain_steps 60] [-cold_chain N]
 //                   [-lemon_chain 2] [-start 27900] [-fine_dt 10]
-//                   [-dmd DMD.h5 -i SNAPSHOTS.h5 [-mass_unit U] [-cost_tiebreak F]]
+//                   [-dmd DMD.h5 -i SNAPSHOTS.h5 [-mass_unit U] [-cost_tiebreak F]
+//                    [-dmd_blend F]]
 //
 // Instances come from `synth province` (scaled to each grid size): a = the state at `start`
 // (default 07:45, the morning peak), b = the state fine_dt later. The chain runs
@@ -68,6 +69,7 @@ struct ChainOptions {
   double start = 0.0, fine_dt = 10.0;
   double mass_unit = 0.0;  // mass per integer unit of the DMD chain (0: the solver's default)
   double tiebreak = CostModel{}.tiebreak;  // the run's -cost_tiebreak
+  double dmd_blend = 1.0;                  // the run's -dmd_blend
 };
 
 // A warm-started chain of consecutive fine steps against cold solves of the same steps;
@@ -143,10 +145,13 @@ int run_dmd_chain(const std::string& dmd_path, const std::string& input_path,
   const Hid fapl = mpio_file_access(MPI_COMM_SELF);
   const Hid file(H5Fopen(dmd_path.c_str(), H5F_ACC_RDONLY, fapl), H5Fclose);
   SNAPFLOW_VERIFY(file.valid(), "cannot open -dmd " << dmd_path);
-  const DmdSequence model =
+  DmdSequence model =
       read_dmd_sequence(MPI_COMM_SELF, file, spec.grid, Range{0, spec.grid.ny}, dmd_path);
-  std::printf("# chain states: DMD model of %s (rank %d), as `snapflow run` builds them\n",
-              dmd_path.c_str(), model.owner(chain.start).rank());
+  model.set_blend_fraction(chain.dmd_blend);
+  std::printf(
+      "# chain states: DMD model of %s (rank %d, blends over %g of each window overlap), as "
+      "`snapflow run` builds them\n",
+      dmd_path.c_str(), model.owner(chain.start).rank(), chain.dmd_blend);
   const auto dmd_state = [&](double t) {
     std::vector<double> x(static_cast<size_t>(spec.grid.cells()));
     model.state(t, x.data());
@@ -168,7 +173,9 @@ constexpr char kUsage[] =
     "  -dmd FILE -i IN  chain states from the DMD model FILE (snapflow dmd -dmd_save_modes)\n"
     "                   fitted on the snapshot file IN, as `snapflow run` builds them\n"
     "  -mass_unit U     mass of one integer unit of the DMD chain (default 2^-48 of its total)\n"
-    "  -cost_tiebreak F tie-breaking of the DMD chain's costs, as `snapflow run` (0.001)\n";
+    "  -cost_tiebreak F tie-breaking of the DMD chain's costs, as `snapflow run` (0.001)\n"
+    "  -dmd_blend F     share of each window overlap the DMD states blend over, as `snapflow\n"
+    "                   run` (1)\n";
 
 }  // namespace
 
@@ -189,6 +196,7 @@ int main(int argc, char** argv) {
   chain.fine_dt = fine_dt;
   chain.mass_unit = std::atof(arg(argc, argv, "-mass_unit", "0"));
   chain.tiebreak = std::atof(arg(argc, argv, "-cost_tiebreak", "0.001"));
+  chain.dmd_blend = std::atof(arg(argc, argv, "-dmd_blend", "1"));
   if (!dmd_path.empty() && input_path.empty()) {
     std::fprintf(stderr, "transport_bench: -dmd needs -i (the snapshot file it was fitted on)\n");
     return 2;

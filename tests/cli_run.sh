@@ -4,8 +4,8 @@
 # threads; a run killed with SIGKILL mid-way, or stopped by SIGTERM, resumes to exactly the
 # datasets of an uninterrupted run;
 # zones give OD flows; -flow_choice min_energy follows a smooth advection closer than the
-# vertex; -state_support follows a translating box closer than the states as fitted; bad
-# requests are refused with messages.
+# vertex; -state_support follows a translating box closer than the states as fitted;
+# -dmd_blend keeps the states at the snapshots; bad requests are refused with messages.
 set -u
 snapflow=$1 mpiexec=$2 dir=$3 source_dir=$4
 python=/usr/bin/python3
@@ -207,6 +207,22 @@ es, ef = s['velocity_error']['relative'], f['velocity_error']['relative']
 assert es < 0.25 and es < 0.75 * ef, (es, ef)" 2>&1)
 status=$?; [ $status -eq 0 ] && [[ "$out" == *"state support: "*"set to 0"* ]]
 check state_support_follows_the_box $? "$msg $out"
+
+# -dmd_blend 0.5: the states move between windows over half of each overlap; the states at
+# the snapshots of an overlap of three (frame boundaries) are the same as with the whole-span
+# blend, the flows in between are not; the value is saved with the output.
+out=$(run 2 -i v.h5 -o whole.h5 -threads 1 -fine_dt 0.025 && run 2 -i v.h5 -o half.h5 -threads 1 -fine_dt 0.025 -dmd_blend 0.5)
+msg=$($python -c "
+import h5py, numpy as np
+a, b = h5py.File('whole.h5', 'r'), h5py.File('half.h5', 'r')
+assert np.allclose(a['frames/time'][()], np.arange(16) * 0.1), a['frames/time'][()]
+assert b.attrs['dmd_blend'] in (b'0.5', '0.5'), b.attrs['dmd_blend']
+# windows 0-7, 5-12 and 8-15: the first overlap shares 3 snapshots (5, 6, 7)
+assert np.array_equal(a['frames/density'][:8], b['frames/density'][:8])
+assert not np.array_equal(a['frames/flow'][()], b['frames/flow'][()])" 2>&1)
+check dmd_blend $? "$msg $out"
+out=$(run 1 -i v.h5 -o x.h5 -dmd_blend 0); status=$?
+[ $status -ne 0 ] && [[ "$out" == *"option -dmd_blend: 0 is out of range"* ]]; check dmd_blend_range $? "$out"
 
 echo "cli_run: $passed passed, $failures failed"
 [ $failures -eq 0 ]

@@ -339,6 +339,48 @@ TEST(DmdWindows, StatesAreContinuousAcrossTheOverlap) {
   EXPECT_GT(global_jump, 10 * global_step);
 }
 
+// -dmd_blend 0.25: the states move over the middle quarter of the shared span (smoothly, no
+// jump), each window's own state on either side, and the states at the shared snapshots
+// are those of the whole-span blend.
+TEST(DmdWindows, ANarrowBlendKeepsEachWindowsStateAroundItAndTheSnapshotStates) {
+  const Data d = known_dynamics();
+  Range rows;
+  auto block = local_block(MPI_COMM_WORLD, d, rows);
+  for (long k = 20; k < d.T; ++k)
+    for (long i = 0; i < rows.size(); ++i) block[k * rows.size() + i] *= 1.0 + 0.02 * (k - 20);
+  std::vector<double> time(d.T);
+  for (long k = 0; k < d.T; ++k) time[k] = static_cast<double>(k);
+  DmdOptions options;
+  options.rank_option = "6";
+  const DmdSequence whole =
+      DmdSequence::fit(MPI_COMM_WORLD, block.data(), rows.size(), time, 24, 7, options);
+  DmdSequence narrow = whole;
+  narrow.set_blend_fraction(0.25);
+  EXPECT_NE(test::error_message([&] { narrow.set_blend_fraction(0.0); }).find("-dmd_blend"),
+            std::string::npos);
+  const double middle = 20.0, half = 0.25 * 6.0 / 2.0;  // shared snapshots 17..23
+  EXPECT_EQ(narrow.blend(middle - half - 0.01), std::make_pair(size_t{0}, 0.0));
+  EXPECT_EQ(narrow.blend(middle + half + 0.01), std::make_pair(size_t{1}, 0.0));
+  EXPECT_NEAR(narrow.blend(middle).second, 0.5, 1e-12);
+  for (double t : {17.0, 20.0, 23.0}) {
+    const auto [k_whole, w_whole] = whole.blend(t);
+    const auto [k_narrow, w_narrow] = narrow.blend(t);
+    EXPECT_EQ(k_whole + (w_whole == 1.0), k_narrow + (w_narrow == 1.0)) << t;
+    EXPECT_NEAR(w_whole - (w_whole == 1.0), w_narrow, 1e-12) << t;
+  }
+  std::vector<double> a(rows.size()), b(rows.size());
+  double largest_step = 0.0;
+  for (double t = 16.5; t < 23.5; t += 0.01) {
+    narrow.state(t, a.data());
+    narrow.state(t + 1e-4, b.data());
+    for (long i = 0; i < rows.size(); ++i)
+      largest_step = std::max(largest_step, std::abs(a[i] - b[i]));
+  }
+  double global_step = 0.0;
+  MPI_Allreduce(&largest_step, &global_step, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+  EXPECT_LT(global_step, 4e-2);  // four times as steep as the whole-span blend, still no jump
+}
+
 // A run saves its DMD and solves from the saved one (so a resumed run has the same states): the
 // saved windows must keep the snapshots they span, which the blend across an overlap needs.
 TEST(DmdWindows, SavedSequenceLoadsBackWithItsBlends) {

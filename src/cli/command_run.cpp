@@ -57,6 +57,11 @@ const OptionGroup kRunTransportOptions = {
      {"state_floor", "f",
       "set DMD state values below f x the state's largest to zero: removes the\n"
       "ringing that makes local problems infeasible (0; e.g. 0.01)"},
+     {"dmd_blend", "F",
+      "share of the snapshots two DMD windows share over which the states move\n"
+      "from one window's to the next, centred on the middle shared snapshot (1: all\n"
+      "of it; less: fewer steps mix the two windows' different residuals, which the\n"
+      "transport pays for; the states at three shared snapshots do not change) (1)"},
      {"state_support", "snapshots|none",
       "snapshots: between two snapshots, set the DMD state to 0 in the cells where\n"
       "neither snapshot holds data above the fit's error there (x_k <= |x_dmd(t_k) - x_k|):\n"
@@ -143,6 +148,7 @@ RunConfig read_run_config(MPI_Comm comm) {
   config.dmd = dmd_options_from_database();
   config.dmd_windows = dmd_window_request_from_database();
   config.state_floor = option_double("state_floor", 0.0, 0.0, 1.0);
+  config.dmd_blend = option_double("dmd_blend", 1.0, 1e-6, 1.0);
   config.state_support =
       option_choice("state_support", "snapshots", {"snapshots", "none"}) == "snapshots";
   config.missing = parse_missing_policy(option_string("missing", "refuse"));

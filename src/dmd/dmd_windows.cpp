@@ -113,11 +113,22 @@ std::pair<size_t, double> DmdSequence::blend(double t) const {
     const double from = models_[later].t0();
     const double to = earlier.t0() + (windows_[later - 1].count - 1) * earlier.dt();
     if (to > from && t > from && t < to) {
-      const double s = (t - from) / (to - from);
+      double s = (t - from) / (to - from);
+      if (blend_fraction_ < 1.0) {
+        s = 0.5 + (s - 0.5) / blend_fraction_;
+        if (s <= 0.0) return {later - 1, 0.0};  // each window's own state outside the blend
+        if (s >= 1.0) return {later, 0.0};
+      }
       return {later - 1, s * s * (3.0 - 2.0 * s)};
     }
   }
   return {k, 0.0};
+}
+
+void DmdSequence::set_blend_fraction(double fraction) {
+  SNAPFLOW_VERIFY(fraction > 0.0 && fraction <= 1.0,
+                  "option -dmd_blend: " << fraction << " is not in (0, 1]");
+  blend_fraction_ = fraction;
 }
 
 void DmdSequence::state(double t, double* out) const {

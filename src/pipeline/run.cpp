@@ -34,6 +34,13 @@ namespace snapflow {
 
 namespace {
 
+// A number as text that reads back to the same double (defining strings compare as text).
+std::string exact_text(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  return text;
+}
+
 using transport::Status;
 
 // Longest wait of a rank's main thread between synchronisations with the other ranks.
@@ -132,13 +139,15 @@ RunDescription describe_run(const RunConfig& config, const RunInput& in) {
       {"first_snapshot", static_cast<double>(in.reader->first_snapshot())},
       {"last_snapshot", static_cast<double>(in.reader->first_snapshot() + meta.snapshots() - 1)}};
   // Outputs begun before an option existed ran as its value here says.
-  description.defining_string_defaults = {{"flow_choice", "vertex"}, {"state_support", "none"}};
+  description.defining_string_defaults = {
+      {"flow_choice", "vertex"}, {"state_support", "none"}, {"dmd_blend", "1"}};
   description.defining_strings = {
       {"input", meta.path},
       {"stencil", to_string(spec.stencil)},
       {"flow_choice",
        in.settings.flow_choice == transport::FlowChoice::kMinEnergy ? "min_energy" : "vertex"},
       {"state_support", config.state_support ? "snapshots" : "none"},
+      {"dmd_blend", exact_text(config.dmd_blend)},
       {"cost", to_string(spec.cost.kind)},
       {"balance", to_string(spec.balance)},
       {"infeasible", in.settings.relax_infeasible ? "relax" : "abort"},
@@ -177,6 +186,7 @@ FittedStates fit_states(MPI_Comm comm, const RunConfig& config, RunInput& in, Ru
   }
   fitted.sequence = read_dmd_sequence(comm, output.file(), meta.grid, in.reader->rows(),
                                       quoted(output.partial_path()));
+  fitted.sequence.set_blend_fraction(config.dmd_blend);
   if (output.resumed())
     errors = fitted.sequence.snapshot_errors(comm, in.density.data(), meta.time);
   if (config.state_support)  // from the stored model, so that a resumed run has the same states

@@ -59,6 +59,13 @@ class DmdSequence {
   // smoothly (smoothstep weights) from the earlier window's state to the later's, so states
   // do not jump at window boundaries: x = (1 - w) x_k + w x_{k+1} for the returned {k, w}.
   std::pair<size_t, double> blend(double t) const;
+  // The share of each overlap's span (its first to its last shared snapshot) over which the
+  // states move, centred on the span's middle: 1 (the default) all of it; less, each window's
+  // own state up to the blend. With three shared snapshots their states do not change
+  // (weights 0, 1/2 and 1), only those between them; the last window, which may share more
+  // with the one before, blends over F of its span as well. In (0, 1].
+  void set_blend_fraction(double fraction);
+  double blend_fraction() const { return blend_fraction_; }
   void state(double t, double* out) const;
   // Collective: relative 2-norm error at every input snapshot, each from its owner.
   std::vector<double> snapshot_errors(MPI_Comm comm, const double* snapshots,
@@ -67,6 +74,7 @@ class DmdSequence {
  private:
   std::vector<DmdWindow> windows_;
   std::vector<DmdModel> models_;
+  double blend_fraction_ = 1.0;
 };
 
 // Collective: the seed paper's check (its eq. 4.1): fit on every other snapshot and return

@@ -40,6 +40,7 @@ struct RunConfig {
   DmdWindowRequest dmd_windows;
   double state_floor = 0.0;   // -state_floor
   bool state_support = true;  // -state_support snapshots (true) | none
+  double dmd_blend = 1.0;     // -dmd_blend: share of each window overlap the states blend over
   MissingPolicy missing = MissingPolicy::kRefuse;
   bool resume = false;
   double progress_seconds = 10.0;
