@@ -65,10 +65,14 @@ StateSupport StateSupport::from_fit(MPI_Comm comm, const DmdSequence& sequence,
 }
 
 void StateSupport::apply(double t, double* out) const {
-  if (time_.empty() || !(t >= time_.front() && t <= time_.back())) return;
+  if (time_.empty()) return;
+  // Fine-step times are sums of steps: allow them rounding at the ends of the span.
+  const double slack = 1e-9 * (time_.back() - time_.front());
+  if (!(t >= time_.front() - slack && t <= time_.back() + slack)) return;
   const long last = static_cast<long>(time_.size()) - 2;
-  const long interval = std::min(
-      last, static_cast<long>(std::upper_bound(time_.begin(), time_.end(), t) - time_.begin()) - 1);
+  const long interval = std::clamp(
+      static_cast<long>(std::upper_bound(time_.begin(), time_.end(), t) - time_.begin()) - 1, 0L,
+      last);
   const std::vector<uint64_t>& bits = absent_[static_cast<size_t>(interval)];
   for (size_t w = 0; w < bits.size(); ++w) {
     uint64_t word = bits[w];
