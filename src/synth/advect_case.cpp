@@ -19,12 +19,7 @@ double antiderivative(BumpProfile profile, double s) {
 
 AdvectCase::AdvectCase(const AdvectParams& given) : params_(given) {
   AdvectParams& p = params_;
-  if (p.ny == 0) p.ny = p.n;
-  if (p.side_y == 0.0) p.side_y = p.side;
-  SNAPFLOW_VERIFY(p.n >= 1 && p.ny >= 1,
-                  "synth advect: -n and -ny must be >= 1, got " << p.n << " and " << p.ny);
-  SNAPFLOW_VERIFY(p.side > 0 && std::isfinite(p.side) && p.side_y > 0 && std::isfinite(p.side_y),
-                  "synth advect: -side and -side_y must be > 0");
+  complete_rectangle("advect", p.n, p.ny, p.side, p.side_y);
   SNAPFLOW_VERIFY(p.snapshots >= 3, "synth advect: -snapshots must be >= 3, got " << p.snapshots);
   SNAPFLOW_VERIFY(p.snapshot_dt > 0, "synth advect: -snapshot_dt must be > 0");
   SNAPFLOW_VERIFY(p.half_width > 0 && p.height > 0,

@@ -3,10 +3,21 @@
 #include <algorithm>
 #include <cmath>
 
+#include "snapflow/core/error.hpp"
+
 namespace snapflow {
 
 void SynthCase::fill_snapshot(long t, double* density, double* velocity) const {
   fill_state(layout().time.at(static_cast<size_t>(t)), density, velocity);
+}
+
+void complete_rectangle(const std::string& case_name, int n, int& ny, double side, double& side_y) {
+  if (ny == 0) ny = n;
+  if (side_y == 0.0) side_y = side;
+  SNAPFLOW_VERIFY(n >= 1 && ny >= 1,
+                  "synth " << case_name << ": -n and -ny must be >= 1, got " << n << " and " << ny);
+  SNAPFLOW_VERIFY(side > 0 && std::isfinite(side) && side_y > 0 && std::isfinite(side_y),
+                  "synth " << case_name << ": -side and -side_y must be > 0");
 }
 
 SnapshotLayout analytic_layout(const Grid& grid, long snapshots, double dt,

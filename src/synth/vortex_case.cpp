@@ -19,11 +19,7 @@ double bump_profile(double r2_over_R2) {
 
 VortexCase::VortexCase(const VortexParams& given) : params_(given) {
   VortexParams& p = params_;
-  if (p.ny == 0) p.ny = p.n;
-  if (p.side_y == 0.0) p.side_y = p.side;
-  SNAPFLOW_VERIFY(p.n >= 1 && p.ny >= 1,
-                  "synth vortex: -n and -ny must be >= 1, got " << p.n << " and " << p.ny);
-  SNAPFLOW_VERIFY(p.side > 0 && p.side_y > 0, "synth vortex: -side and -side_y must be > 0");
+  complete_rectangle("vortex", p.n, p.ny, p.side, p.side_y);
   SNAPFLOW_VERIFY(p.snapshots >= 3, "synth vortex: -snapshots must be >= 3, got " << p.snapshots);
   SNAPFLOW_VERIFY(p.snapshot_dt > 0, "synth vortex: -snapshot_dt must be > 0");
   SNAPFLOW_VERIFY(p.bumps >= 1, "synth vortex: -bumps must be >= 1");

@@ -65,7 +65,6 @@ class DmdSequence {
   // (weights 0, 1/2 and 1), only those between them; the last window, which may share more
   // with the one before, blends over F of its span as well. In (0, 1].
   void set_blend_fraction(double fraction);
-  double blend_fraction() const { return blend_fraction_; }
   void state(double t, double* out) const;
   // Collective: relative 2-norm error at every input snapshot, each from its owner.
   std::vector<double> snapshot_errors(MPI_Comm comm, const double* snapshots,

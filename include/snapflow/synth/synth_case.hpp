@@ -37,6 +37,11 @@ class SynthCase {
   virtual TruthOd truth_od() const { return {}; }
 };
 
+// The rectangle of the analytic cases: n x ny cells over side x side_y, where ny = 0 and
+// side_y = 0 (left unset) take n and side, a square. Throws, naming the case, on values that
+// make no grid.
+void complete_rectangle(const std::string& case_name, int n, int& ny, double side, double& side_y);
+
 // Layout of the analytic cases: `snapshots` times k * dt from 0, a truth velocity, no mask.
 SnapshotLayout analytic_layout(const Grid& grid, long snapshots, double dt,
                                const std::string& description);
