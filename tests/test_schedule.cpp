@@ -49,6 +49,13 @@ TEST(FineSchedule, VmaxGivesTheCflStep) {
   EXPECT_LE(s.dt() * o.vmax, 130.0);
   EXPECT_NE(s.rule().find("CFL"), std::string::npos);
   EXPECT_THROW(FineSchedule::plan(times(2, 900.0), 130.0, FineScheduleOptions{}), Error);
+
+  // Over several intervals the steps are whole per interval: frames stay on the snapshots.
+  const FineSchedule day = FineSchedule::plan(times(5, 900.0), 130.0, o);
+  EXPECT_EQ(day.steps(), 4 * 97);
+  EXPECT_EQ(day.frame_steps(), 97);
+  EXPECT_DOUBLE_EQ(day.frame_time(1), 1900.0);
+  EXPECT_DOUBLE_EQ(day.frame_time(3), 3700.0);
 }
 
 TEST(FineSchedule, FramesAndChainsCoverEveryStepOnce) {

@@ -20,7 +20,6 @@ FineSchedule FineSchedule::plan(const std::vector<double>& time, double cell_siz
   s.t_begin_ = time.front();
   s.t_end_ = time.back();
   const double span = s.t_end_ - s.t_begin_;
-  const double snapshot_dt = time[1] - time[0];
   char rule[160];
   double requested = 0.0;
   if (options.fine_dt > 0.0) {
@@ -39,7 +38,17 @@ FineSchedule FineSchedule::plan(const std::vector<double>& time, double cell_siz
   SNAPFLOW_VERIFY(exact_steps <= kMaxSteps, "run: " << rule << " gives " << exact_steps
                                                     << " fine steps over " << span
                                                     << " s of snapshots: more than " << kMaxSteps);
-  s.steps_ = std::max<long>(1, static_cast<long>(std::ceil(exact_steps * (1.0 - 1e-12))));
+  // Steps up to a snapshot interval long come whole per interval, so that frames and trip
+  // windows (whole frames) fall on snapshot times and hours instead of drifting by a fraction
+  // of a step per interval; longer steps span the whole run in whole steps.
+  const long intervals = static_cast<long>(time.size()) - 1;
+  const double snapshot_dt = span / static_cast<double>(intervals);
+  const double whole = 1.0 - 1e-12;  // a request that divides the span exactly stays as it is
+  if (requested <= snapshot_dt / whole) {
+    s.steps_ = intervals * static_cast<long>(std::ceil(snapshot_dt / requested * whole));
+  } else {
+    s.steps_ = std::max<long>(1, static_cast<long>(std::ceil(exact_steps * whole)));
+  }
   s.dt_ = span / static_cast<double>(s.steps_);
   s.rule_ = rule;
 

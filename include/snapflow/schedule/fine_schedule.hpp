@@ -27,7 +27,7 @@ struct StepRange {
 class FineSchedule {
  public:
   // `time` are the snapshot times (uniform spacing), `cell_size` = min(dx, dy). dt_f is the
-  // requested step shortened so that a whole number of steps spans the snapshots exactly.
+  // requested step shortened so that a whole number of steps spans each snapshot interval.
   // Throws naming the option when the request cannot work.
   static FineSchedule plan(const std::vector<double>& time, double cell_size,
                            const FineScheduleOptions& options);
