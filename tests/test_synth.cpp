@@ -167,7 +167,8 @@ TEST(SynthProvince, ConservesMassKeepsToTheMaskAndTheSpeedLimit) {
   const ProvinceParams p = small_province();
   const ProvinceCase synth(p);
   EXPECT_GT(synth.parcels(), 100);
-  EXPECT_LE(synth.max_speed(), p.max_speed_kmh / 3.6 + 1e-12);
+  EXPECT_LE(synth.top_speed(), p.max_speed_kmh / 3.6 + 1e-12);
+  EXPECT_GE(synth.top_speed(), p.min_speed_kmh / 3.6);
   const auto mass = roundtrip(synth, "province");
   for (double m : mass) EXPECT_NEAR(m, p.people, 1e-9 * p.people);
 
@@ -195,6 +196,8 @@ TEST(SynthProvince, ConservesMassKeepsToTheMaskAndTheSpeedLimit) {
   EXPECT_EQ(fastest(12), 0.0);  // 03:00: nobody travels
   EXPECT_GT(fastest(31), 0.0);  // 07:45: the morning commute
   EXPECT_LE(fastest(31), p.max_speed_kmh / 3.6 + 1e-9);
+  // The file's vmax (the run's CFL rule) is the fastest parcel, not a cell's diluted mean.
+  EXPECT_GE(synth.top_speed(), fastest(31));
   EXPECT_GT(fastest(71), 0.0);  // 17:45: the evening return
 }
 

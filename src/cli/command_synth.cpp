@@ -189,7 +189,7 @@ int run_synth(const CommandLine& line) {
                 seconds, comm_size(MPI_COMM_WORLD));
     if (const auto* province = dynamic_cast<const ProvinceCase*>(synth.get()))
       std::printf("  %ld travelling parcels carrying %.0f commuters, top speed %.1f km/h\n",
-                  province->parcels(), province->commuters(), province->max_speed() * 3.6);
+                  province->parcels(), province->commuters(), province->top_speed() * 3.6);
   }
   return 0;
 }

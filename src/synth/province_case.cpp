@@ -317,7 +317,7 @@ double ProvinceCase::commuters() const {
   return total;
 }
 
-double ProvinceCase::max_speed() const {
+double ProvinceCase::top_speed() const {
   double fastest = 0.0;
   for (const Parcel& p : parcels_) fastest = std::max(fastest, p.speed);
   return fastest;

@@ -42,7 +42,8 @@ void write_synth_case(MPI_Comm comm, const SynthCase& synth, const std::string& 
   const long rounds = (snapshots + size - 1) / size;
   std::vector<double> density(static_cast<size_t>(layout.grid.cells()));
   std::vector<double> velocity(2 * density.size());
-  double vmax = 0.0;  // the largest speed where there is mass: the run's default CFL rule
+  // The largest speed where there is mass: the run's default CFL rule.
+  double vmax = synth.top_speed();
   for (long round = 0; round < rounds; ++round) {
     const long t = mine.begin + round;
     const bool active = t < mine.end;

@@ -57,8 +57,8 @@ class ProvinceCase : public SynthCase {
 
   long parcels() const { return static_cast<long>(parcels_.size()); }
   double commuters() const;
-  // Largest parcel speed (m/s).
-  double max_speed() const;
+  // Largest parcel speed (m/s): residents dilute a cell's mean velocity, not the CFL rule.
+  double top_speed() const override;
 
  private:
   struct Parcel {

@@ -35,6 +35,9 @@ class SynthCase {
     long zones = 0;
   };
   virtual TruthOd truth_od() const { return {}; }
+  // The fastest any of the mass moves (length/s), where a cell's mean velocity understates it
+  // (travellers among residents); 0: the largest mean velocity of a cell with mass is.
+  virtual double top_speed() const { return 0.0; }
 };
 
 // The rectangle of the analytic cases: n x ny cells over side x side_y, where ny = 0 and
