@@ -24,6 +24,15 @@ msg=$($python "$source_dir/tests/check_run_output.py" "$dir/ref.h5" "$dir/ref.xm
 msg=$($python -c "import json; s = json.load(open('ref.json')); assert s['lps']['optimal'] + s['lps']['relaxed'] + s['lps']['infeasible'] == s['steps'] and 'velocity_error' in s and s['stages_seconds']['transport'] > 0" 2>&1)
 check summary $? "$msg"
 [[ "$out" == *"frames "*"LP/s"*"ETA"* ]]; check progress $? "$out"
+# Without DMD options the run keeps the modes above the noise (Gavish-Donoho).
+msg=$($python -c "
+import h5py
+d = h5py.File('ref.h5', 'r')['dmd']
+fits = [g for g in d.values() if isinstance(g, h5py.Group)] or [d]
+rules = [g.attrs['rank_rule'] for g in fits]
+rules = [r.decode() if isinstance(r, bytes) else str(r) for r in rules]
+assert rules and all(r.startswith('svht') for r in rules), rules" 2>&1)
+check default_rank_rule $? "$msg"
 
 for ranks in 2 3; do
   out=$(run $ranks -i v.h5 -o r$ranks.h5 -threads 1); msg=$($compare ref.h5 r$ranks.h5)

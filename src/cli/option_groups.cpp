@@ -10,8 +10,8 @@ const OptionGroup kDmdOptions = {
     "DMD",
     {{"dmd_rank", "N|svht", "fixed rank, or the Gavish-Donoho optimal hard threshold"},
      {"dmd_energy", "e",
-      "smallest rank keeping the fraction e of sum sigma^2 (default 0.9999\n"
-      "when neither -dmd_rank nor -dmd_energy is given)"},
+      "smallest rank keeping the fraction e of sum sigma^2; when neither\n"
+      "-dmd_rank nor -dmd_energy is given: run uses svht, dmd and evaluate 0.9999"},
      {"dmd_amplitudes", "all|first",
       "fit the amplitudes to every snapshot of a window (all), or to its first\n"
       "snapshot alone, as the seed paper does (first)"},

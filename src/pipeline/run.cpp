@@ -177,9 +177,14 @@ FittedStates fit_states(MPI_Comm comm, const RunConfig& config, RunInput& in, Ru
   FittedStates fitted;
   std::vector<double> errors;
   if (!output.resumed()) {
+    // The run's states feed the transport, which moves every mode kept: by default keep the
+    // modes above the noise (Gavish-Donoho), not those holding 99.99% of the energy, which on
+    // measured snapshots include the noise (docs/dmd.md).
+    DmdOptions options = config.dmd;
+    if (options.rank_option.empty() && options.energy <= 0) options.rank_option = "svht";
     const DmdSequence sequence =
         DmdSequence::fit(comm, in.density.data(), in.reader->local_cells(), meta.time,
-                         in.windowing.window, in.windowing.overlap, config.dmd);
+                         in.windowing.window, in.windowing.overlap, options);
     errors = sequence.snapshot_errors(comm, in.density.data(), meta.time);
     write_dmd_sequence(comm, output.file(), meta.grid, in.reader->rows(), sequence, errors, true,
                        in.windowing.window, in.windowing.overlap, DmdPrecision::kFloat32);
