@@ -5,7 +5,8 @@
 #   snapflow run at default settings, without the state support, with inputs/run-synthetic.opts
 #     and with the least-energy flows on advect-40 (box and smooth), vortex-40 and rectangular
 #     grids: the run's own velocity check against /truth/velocity;
-#   the province-small day, sparse and dense (-fine_dt 30): velocity error, and the trip CPC
+#   the province-small day, sparse and dense, at the default fine step (the CFL step of the
+#     input's top speed, 9.3 s): velocity error, and the trip CPC
 #     of 06:00-10:00 against /truth/od and a gravity model (bench/trip_bench.py).
 # Usage: bash bench/accuracy_suite.sh [WORKDIR]   (needs a build: scripts/setup.sh)
 set -euo pipefail
@@ -53,12 +54,12 @@ for case in advect-40 advect-40-smooth vortex-40 advect-rect-box advect-rect-smo
 done
 
 echo
-echo "== province-small day (-fine_dt 30): velocity error [<= 25% / 10 deg] and trips 06:00-10:00 [CPC >= 0.9, above gravity] =="
+echo "== province-small day (defaults: CFL step 9.3 s): velocity error [<= 25% / 10 deg] and trips 06:00-10:00 [CPC >= 0.9, above gravity] =="
 for population in sparse dense; do
   mpirun -n "$ranks" "$snapflow" synth province -options_file "$root/inputs/province-small.opts" \
     -population $population -o "province-$population.h5" > /dev/null
   mpirun -n "$ranks" "$snapflow" run -i "province-$population.h5" -o "province-$population-flows.h5" \
-    -fine_dt 30 -summary "province-$population.json" > /dev/null
+    -summary "province-$population.json" > /dev/null
   echo "$population: velocity error $(velocity "province-$population.json")"
   $python "$root/bench/trip_bench.py" "province-$population-flows.h5" "province-$population.h5" \
     -from 21600 -to 36000 | tail -1 | sed "s/^trip_bench:/$population:/"
