@@ -22,7 +22,8 @@ done
 # A small province day (96 x 128 cells, zones, UTM 32N): flows, a frame plot, an animation of
 # the day and the exports for scikit-mobility, flowmap.blue and GIS tools.
 mpirun -n 2 $snapflow synth province -options_file inputs/province-small.opts -o demo/province-small.h5
-mpirun -n 2 $snapflow run -i demo/province-small.h5 -o demo/province-small-flows.h5 -fine_dt 30 \
+# The default fine step: the CFL step of the travellers' top speed (longer steps cut trips short).
+mpirun -n 2 $snapflow run -i demo/province-small.h5 -o demo/province-small-flows.h5 \
   -summary demo/province-small-summary.json
 /usr/bin/python3 scripts/plot_flows.py demo/province-small-flows.h5 -truth demo/province-small.h5 \
   -time 27000 -o demo/province-small-0730.png
