@@ -308,6 +308,22 @@ DmdSequence kinked_two_windows(Range& rows) {
   return DmdSequence::fit(MPI_COMM_WORLD, block.data(), rows.size(), time, 24, 7, options);
 }
 
+// Collective: the largest change of any state value over steps of 1e-4 at every 0.01 of
+// [from, to): a jump shows as a change far above the others.
+double largest_state_step(const DmdSequence& sequence, const Range& rows, double from, double to) {
+  std::vector<double> a(rows.size()), b(rows.size());
+  double largest_step = 0.0;
+  for (double t = from; t < to; t += 0.01) {
+    sequence.state(t, a.data());
+    sequence.state(t + 1e-4, b.data());
+    for (long i = 0; i < rows.size(); ++i)
+      largest_step = std::max(largest_step, std::abs(a[i] - b[i]));
+  }
+  double global_step = 0.0;
+  MPI_Allreduce(&largest_step, &global_step, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+  return global_step;
+}
+
 TEST(DmdWindows, StatesAreContinuousAcrossTheOverlap) {
   Range rows;
   const DmdSequence sequence = kinked_two_windows(rows);
@@ -321,16 +337,7 @@ TEST(DmdWindows, StatesAreContinuousAcrossTheOverlap) {
   EXPECT_EQ(sequence.blend(to + 1.0).first, 1u);
   EXPECT_EQ(sequence.blend(to + 1.0).second, 0.0);
   // Steps of 1e-4 across the whole span change the state by O(1e-4) at most, never a jump.
-  std::vector<double> a(rows.size()), b(rows.size());
-  double largest_step = 0.0;
-  for (double t = from - 0.5; t < to + 0.5; t += 0.01) {
-    sequence.state(t, a.data());
-    sequence.state(t + 1e-4, b.data());
-    for (long i = 0; i < rows.size(); ++i)
-      largest_step = std::max(largest_step, std::abs(a[i] - b[i]));
-  }
-  double global_step = 0.0;
-  MPI_Allreduce(&largest_step, &global_step, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+  const double global_step = largest_state_step(sequence, rows, from - 0.5, to + 0.5);
   EXPECT_LT(global_step, 1e-2);
   // Without the blend the owner change at 20 would jump by the two models' difference there.
   std::vector<double> earlier(rows.size()), later(rows.size());
@@ -358,17 +365,8 @@ TEST(DmdWindows, ANarrowBlendKeepsEachWindowsStateAroundItAndTheSnapshotStates) 
   EXPECT_EQ(narrow.blend(middle + half + 0.01), std::make_pair(size_t{1}, 0.0));
   EXPECT_NEAR(narrow.blend(middle).second, 0.5, 1e-12);
   for (double t : {17.0, 20.0, 23.0}) EXPECT_EQ(whole.blend(t), narrow.blend(t)) << t;
-  std::vector<double> a(rows.size()), b(rows.size());
-  double largest_step = 0.0;
-  for (double t = 16.5; t < 23.5; t += 0.01) {
-    narrow.state(t, a.data());
-    narrow.state(t + 1e-4, b.data());
-    for (long i = 0; i < rows.size(); ++i)
-      largest_step = std::max(largest_step, std::abs(a[i] - b[i]));
-  }
-  double global_step = 0.0;
-  MPI_Allreduce(&largest_step, &global_step, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-  EXPECT_LT(global_step, 4e-2);  // four times as steep as the whole-span blend, still no jump
+  // Four times as steep as the whole-span blend, still no jump.
+  EXPECT_LT(largest_state_step(narrow, rows, 16.5, 23.5), 4e-2);
 }
 
 // A run saves its DMD and solves from the saved one (so a resumed run has the same states): the

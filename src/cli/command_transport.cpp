@@ -33,12 +33,6 @@ OptionGroups transport_options(const std::string&) {
   return {&kTransportProblem, &kTransportOptions, &kTransportMissing};
 }
 
-std::string json_number(double value) {
-  char text[64];
-  std::snprintf(text, sizeof(text), "%.17g", value);
-  return text;
-}
-
 int run_transport(const CommandLine&) {
   using namespace transport;
   const auto input = option_string("i");
@@ -78,11 +72,10 @@ int run_transport(const CommandLine&) {
       "{\"status\": \"%s\", \"cost\": %s, \"moved\": %s, \"seconds\": %s, \"created\": %s, "
       "\"destroyed\": %s, \"clipped\": %s, \"unroutable\": %s, \"from\": %ld, \"to\": %ld, "
       "\"stencil\": \"%s\", \"cells\": %zu}\n",
-      to_string(r.status).c_str(), json_number(r.cost).c_str(), json_number(r.moved).c_str(),
-      json_number(r.seconds).c_str(), json_number(r.created).c_str(),
-      json_number(r.destroyed).c_str(), json_number(r.clipped).c_str(),
-      json_number(r.unroutable).c_str(), from, to, to_string(spec.stencil).c_str(),
-      solver.active_cells().size());
+      to_string(r.status).c_str(), exact_text(r.cost).c_str(), exact_text(r.moved).c_str(),
+      exact_text(r.seconds).c_str(), exact_text(r.created).c_str(), exact_text(r.destroyed).c_str(),
+      exact_text(r.clipped).c_str(), exact_text(r.unroutable).c_str(), from, to,
+      to_string(spec.stencil).c_str(), solver.active_cells().size());
   std::fflush(stdout);
   if (r.clipped > 0)
     std::fprintf(stderr, "snapflow transport: note: %g mass of negative values was clipped\n",

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <mutex>
 
 namespace snapflow {
@@ -40,6 +41,12 @@ void throw_error(const std::string& message) {
 
 std::string quoted(const std::string& text) {
   return "'" + text + "'";
+}
+
+std::string exact_text(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.17g", value);
+  return text;
 }
 
 }  // namespace snapflow

@@ -280,10 +280,7 @@ std::vector<std::string> attribute_differences(const std::string& a, const std::
       if (H5Tget_class(type) == H5T_STRING) {
         values[k] = "'" + read_string_attribute(files[k], name, where).value_or("") + "'";
       } else {
-        char text[32];
-        std::snprintf(text, sizeof(text), "%.17g",
-                      read_double_attribute(files[k], name, where).value_or(0.0));
-        values[k] = text;
+        values[k] = exact_text(read_double_attribute(files[k], name, where).value_or(0.0));
       }
     }
     if (values[0] != values[1])

@@ -34,13 +34,6 @@ namespace snapflow {
 
 namespace {
 
-// A number as text that reads back to the same double (defining strings compare as text).
-std::string exact_text(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.17g", value);
-  return text;
-}
-
 using transport::Status;
 
 // Longest wait of a rank's main thread between synchronisations with the other ranks.

@@ -59,4 +59,7 @@ inline std::string quoted(std::string& text) {
   return quoted(static_cast<const std::string&>(text));
 }
 
+// A number as text that reads back to the same double (JSON values, settings compared as text).
+std::string exact_text(double value);
+
 }  // namespace snapflow
