@@ -5,7 +5,8 @@
 //                  [-cost euclid|power] [-cost_power q] [-cost_tiebreak f]
 //                  [-flow_choice vertex|min_energy]
 //
-// For advect-N (box bump, the inputs/advect-N.opts workloads) and vortex-40: fit DMD on the
+// For advect-N (box bump, the inputs/advect-N.opts workloads), vortex-40 and orbit-40 (its one-
+// bump form, off the centre): fit DMD on the
 // snapshots (one window of rank R as the seed paper, or with -rank 0 snapflow run's default
 // windows), then solve the local transport LPs (8-stencil, euclid, balance scale, infeasible
 // steps relaxed, as `snapflow run` does) at fine steps dt_f = dx / 2 (the paper's choice)
@@ -203,11 +204,16 @@ void run_studies(int argc, char** argv) {
   }
   VortexParams v;
   study("vortex-40", VortexCase(v), rank, floor_fraction, cost, flow_choice, "-");
+  // One round bump on an orbit: what density shows of a rotation is the bump's path.
+  v.bumps = 1;
+  v.seed = 1;  // a bump well off the centre
+  study("orbit-40", VortexCase(v), rank, floor_fraction, cost, flow_choice, "-");
 }
 
 constexpr char kUsage[] =
     "accuracy_bench: flows from DMD states against flows from exact states (E_local, the seed\n"
-    "paper's Table 1) and velocity errors against the known field, on advect-N and vortex-40.\n"
+    "paper's Table 1) and velocity errors against the known field, on advect-N, vortex-40 and\n"
+    "orbit-40 (one bump turning about the centre).\n"
     "  -sizes LIST         advect grid sizes N (20,30,40)\n"
     "  -rank R             DMD rank of one window (20, the seed paper's); 0: snapflow run's\n"
     "                      default (windows of 8 sharing 3, rank by the energy rule)\n"

@@ -5,7 +5,8 @@
 # datasets of an uninterrupted run;
 # zones give OD flows; -flow_choice min_energy follows a smooth advection closer than the
 # vertex; -state_support follows a translating box closer than the states as fitted;
-# -dmd_blend keeps the states at the snapshots; bad requests are refused with messages.
+# -dmd_blend keeps the states at the snapshots; bench/centre_of_mass_peer.py measures the flows
+# as the run does; bad requests are refused with messages.
 set -u
 snapflow=$1 mpiexec=$2 dir=$3 source_dir=$4
 python=/usr/bin/python3
@@ -33,6 +34,14 @@ rules = [g.attrs['rank_rule'] for g in fits]
 rules = [r.decode() if isinstance(r, bytes) else str(r) for r in rules]
 assert rules and all(r.startswith('svht') for r in rules), rules" 2>&1)
 check default_rank_rule $? "$msg"
+# The centre-of-mass peer's script measures the flows as the run's own check does.
+out=$($python "$source_dir/bench/centre_of_mass_peer.py" ref.h5 v.h5 2>&1)
+msg=$($python -c "
+import json, re, sys
+v = json.load(open('ref.json'))['velocity_error']
+m = re.search(r'flows ([0-9.]+) / ([0-9.]+) deg, centre-of-mass peer ([0-9.]+) / ', sys.argv[1])
+assert m and abs(float(m[1]) - v['relative']) < 1e-3 and abs(float(m[2]) - v['angle_degrees']) < 0.1, (m and m.groups(), v)" "$out" 2>&1)
+check centre_of_mass_peer $? "$msg $out"
 
 for ranks in 2 3; do
   out=$(run $ranks -i v.h5 -o r$ranks.h5 -threads 1); msg=$($compare ref.h5 r$ranks.h5)
