@@ -4,7 +4,7 @@
 //   transport_bench [-sizes 128x128,256x256,389x511] [-chain_steps 60] [-cold_chain N]
 //                   [-lemon_chain 2] [-start 27900] [-fine_dt 10]
 //                   [-dmd DMD.h5 -i SNAPSHOTS.h5 [-mass_unit U] [-cost_tiebreak F]
-//                    [-dmd_blend F]]
+//                    [-dmd_blend F] [-state_support snapshots|none]]
 //
 // Instances come from `synth province` (scaled to each grid size): a = the state at `start`
 // (default 07:45, the morning peak), b = the state fine_dt later. The chain runs
@@ -15,6 +15,8 @@
 // snapshot file -i (grid and mask from there); -sizes "" then skips the single LPs.
 // -mass_unit sets the mass of one integer unit of the DMD chain (default: the solver's, 2^-48
 // of its first total on local stencils), to see how much of a step's work is rounding detail.
+// -state_support snapshots zeroes the states where the run's default support does (none by
+// default, as the kernel figures in docs/transport.md were taken).
 #include <mpi.h>
 
 #include <chrono>
@@ -30,6 +32,7 @@
 #include "bench_util.hpp"
 #include "snapflow/core/error.hpp"
 #include "snapflow/dmd/dmd_windows.hpp"
+#include "snapflow/dmd/state_support.hpp"
 #include "snapflow/io/dmd_output.hpp"
 #include "snapflow/io/hdf5_handle.hpp"
 #include "snapflow/io/snapshot_reader.hpp"
@@ -70,6 +73,7 @@ struct ChainOptions {
   double mass_unit = 0.0;  // mass per integer unit of the DMD chain (0: the solver's default)
   double tiebreak = CostModel{}.tiebreak;  // the run's -cost_tiebreak
   double dmd_blend = 1.0;                  // the run's -dmd_blend
+  bool state_support = false;              // the run's -state_support snapshots
 };
 
 // A warm-started chain of consecutive fine steps against cold solves of the same steps;
@@ -152,9 +156,19 @@ int run_dmd_chain(const std::string& dmd_path, const std::string& input_path,
       "# chain states: DMD model of %s (rank %d, blends over %g of each window overlap), as "
       "`snapflow run` builds them\n",
       dmd_path.c_str(), model.owner(chain.start).rank(), chain.dmd_blend);
+  StateSupport support;
+  if (chain.state_support) {
+    const std::vector<double> density = reader.read_density();
+    support = StateSupport::from_fit(MPI_COMM_SELF, model, density.data(), reader.local_cells(), 0,
+                                     spec.grid.cells(), reader.meta().time);
+    std::printf("# state support: %ld of %ld populated cell-intervals set to 0\n",
+                support.absent_populated_intervals(),
+                support.populated_cells() * static_cast<long>(reader.meta().time.size() - 1));
+  }
   const auto dmd_state = [&](double t) {
     std::vector<double> x(static_cast<size_t>(spec.grid.cells()));
     model.state(t, x.data());
+    support.apply(t, x.data());
     return x;
   };
   return run_chain(spec, dmd_state, chain, "DMD states");
@@ -175,7 +189,8 @@ constexpr char kUsage[] =
     "  -mass_unit U     mass of one integer unit of the DMD chain (default 2^-48 of its total)\n"
     "  -cost_tiebreak F tie-breaking of the DMD chain's costs, as `snapflow run` (0.001)\n"
     "  -dmd_blend F     share of each window overlap the DMD states blend over, as `snapflow\n"
-    "                   run` (1)\n";
+    "                   run` (1)\n"
+    "  -state_support snapshots|none  the run's support of the DMD states (none)\n";
 
 }  // namespace
 
@@ -197,6 +212,13 @@ int main(int argc, char** argv) {
   chain.mass_unit = std::atof(arg(argc, argv, "-mass_unit", "0"));
   chain.tiebreak = std::atof(arg(argc, argv, "-cost_tiebreak", "0.001"));
   chain.dmd_blend = std::atof(arg(argc, argv, "-dmd_blend", "1"));
+  const std::string support = arg(argc, argv, "-state_support", "none");
+  if (support != "none" && support != "snapshots") {
+    std::fprintf(stderr, "transport_bench: -state_support must be snapshots or none, got '%s'\n",
+                 support.c_str());
+    return 2;
+  }
+  chain.state_support = support == "snapshots";
   if (!dmd_path.empty() && input_path.empty()) {
     std::fprintf(stderr, "transport_bench: -dmd needs -i (the snapshot file it was fitted on)\n");
     return 2;

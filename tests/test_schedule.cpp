@@ -8,6 +8,7 @@
 #include "snapflow/analysis/affine_flow.hpp"
 #include "snapflow/analysis/velocity_error.hpp"
 #include "snapflow/core/error.hpp"
+#include "snapflow/core/random.hpp"
 #include "snapflow/schedule/chain_farm.hpp"
 #include "snapflow/schedule/chain_solver.hpp"
 #include "snapflow/schedule/fine_schedule.hpp"
@@ -196,6 +197,131 @@ TEST(TripTracker, TransitFollowsTheTravellerAndMarkovMixesHimWithTheResidents) {
   // Markov: residents of zone 1 seem to travel on into zone 2, the traveller to stop early.
   EXPECT_GT(markov[1 * 3 + 2], 0.1);
   EXPECT_LT(markov[0 * 3 + 2], 1.0);
+}
+
+// The transit rule as written in its definition, without the tracker's bookkeeping: every
+// cell's shares sorted latest first at each take, found by linear search, settled by a rebuild.
+class PlainTransitTrips {
+ public:
+  PlainTransitTrips(const std::vector<int32_t>& zones, int zone_count, const double* start, int nx)
+      : zones_(zones), zone_count_(zone_count), nx_(nx), cells_(zones.size()) {
+    for (size_t c = 0; c < zones.size(); ++c)
+      if (start[c] > 0) cells_[c].push_back({zones[c], -1, start[c]});
+  }
+  void step(const std::vector<double>& flows, const transport::Stencil& stencil) {
+    const int directions = stencil.directions();
+    ++steps_;
+    std::vector<std::pair<size_t, Share>> moves;
+    for (size_t c = 0; c < cells_.size(); ++c) {
+      const double* f = flows.data() + c * directions;
+      double sent = 0.0, leaving = 0.0, held = 0.0;
+      for (int d = 0; d < directions; ++d) sent += f[d];
+      leaving = sent - f[stencil.stay()];
+      if (sent <= 0.0) cells_[c].clear();
+      if (sent <= 0.0 || leaving <= 0.0) continue;
+      for (const Share& s : cells_[c]) held += s.mass;
+      double amount = held * leaving / sent;
+      std::vector<Share>& shares = cells_[c];
+      std::stable_sort(shares.begin(), shares.end(),
+                       [](const Share& a, const Share& b) { return a.arrived > b.arrived; });
+      for (size_t first = 0, last = 0; first < shares.size() && amount > 0; first = last) {
+        double group = 0.0;
+        for (last = first; last < shares.size() && shares[last].arrived == shares[first].arrived;)
+          group += shares[last++].mass;
+        const double fraction = std::min(1.0, amount / group);
+        for (size_t k = first; k < last; ++k) {
+          for (int d = 0; d < directions; ++d)
+            if (d != stencil.stay() && f[d] > 0)
+              moves.push_back(
+                  {c + stencil.oy[d] * nx_ + stencil.ox[d],
+                   {shares[k].origin, steps_, shares[k].mass * fraction * f[d] / leaving}});
+          shares[k].mass -= shares[k].mass * fraction;
+        }
+        amount -= group * fraction;
+      }
+    }
+    for (const auto& [to, share] : moves) add(cells_[to], share);
+    if (steps_ % 8 != 0) return;
+    for (std::vector<Share>& shares : cells_) {
+      std::vector<Share> settled;
+      for (const Share& s : shares)
+        add(settled, {s.origin, steps_ - s.arrived > 8 ? -1 : s.arrived, s.mass});
+      shares = settled;
+    }
+  }
+  std::vector<double> trips() const {
+    std::vector<double> od(static_cast<size_t>(zone_count_) * zone_count_, 0.0);
+    for (size_t c = 0; c < cells_.size(); ++c)
+      for (const Share& s : cells_[c]) od[s.origin * zone_count_ + zones_[c]] += s.mass;
+    return od;
+  }
+
+ private:
+  struct Share {
+    int32_t origin;
+    long arrived;
+    double mass;
+  };
+  static void add(std::vector<Share>& to, const Share& share) {
+    for (Share& s : to)
+      if (s.origin == share.origin && s.arrived == share.arrived) {
+        s.mass += share.mass;
+        return;
+      }
+    to.push_back(share);
+  }
+  std::vector<int32_t> zones_;
+  int zone_count_, nx_;
+  long steps_ = 0;
+  std::vector<std::vector<Share>> cells_;
+};
+
+TEST(TripTracker, TransitMatchesTheRuleAsWrittenOverManySettlings) {
+  // 8 x 8 cells in 4 zones; each step every cell sends its mass to random neighbours (some
+  // keep it all, a few send nothing and lose it, as a relaxed step can), for 40 steps.
+  const int n = 8;
+  const transport::Stencil stencil = transport::make_stencil(transport::StencilKind::kEight);
+  const int directions = stencil.directions();
+  std::vector<int32_t> zones(n * n);
+  std::vector<double> mass(n * n);
+  SplitMix64 random(11);
+  for (int c = 0; c < n * n; ++c) {
+    zones[c] = (c % n) / 4 + 2 * ((c / n) / 4);
+    mass[c] = random.uniform(1.0, 10.0);
+  }
+  TripTracker tracker(zones, 4, mass.data(), n, n * n, TripRule::kTransit);
+  PlainTransitTrips plain(zones, 4, mass.data(), n);
+  for (int k = 0; k < 40; ++k) {
+    std::vector<double> flows(static_cast<size_t>(n) * n * directions, 0.0), next(n * n, 0.0);
+    for (int c = 0; c < n * n; ++c) {
+      const int i = c % n, j = c / n;
+      const double draw = random.uniform(0.0, 1.0);
+      if (draw < 0.03) continue;  // lost
+      std::vector<double> weight(directions, 0.0);
+      double total = 0.0;
+      for (int d = 0; d < directions; ++d) {
+        const int ti = i + stencil.ox[d], tj = j + stencil.oy[d];
+        if (!stencil.used[d] || ti < 0 || tj < 0 || ti >= n || tj >= n) continue;
+        weight[d] = d == stencil.stay() ? 2.0 : (draw < 0.2 ? 0.0 : random.uniform(0.0, 1.0));
+        total += weight[d];
+      }
+      for (int d = 0; d < directions; ++d) {
+        flows[c * directions + d] = mass[c] * weight[d] / total;
+        if (weight[d] > 0) next[c + stencil.oy[d] * n + stencil.ox[d]] += flows[c * directions + d];
+      }
+    }
+    tracker.step(flows, stencil);
+    plain.step(flows, stencil);
+    mass = next;
+  }
+  const std::vector<double> ours = tracker.trips(), expected = plain.trips();
+  double total = 0.0;
+  for (double m : mass) total += m;
+  ASSERT_EQ(ours.size(), expected.size());
+  for (size_t k = 0; k < ours.size(); ++k) EXPECT_NEAR(ours[k], expected[k], 1e-12 * total) << k;
+  double followed = 0.0;
+  for (double t : ours) followed += t;
+  EXPECT_NEAR(followed, total, 1e-9 * total);  // every unit still there is followed
 }
 
 TEST(ChainsWanted, QueuesOneBehindEachWorkerUntilTheEndIsNear) {

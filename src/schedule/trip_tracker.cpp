@@ -35,9 +35,10 @@ TripTracker::TripTracker(const std::vector<int32_t>& zone_index, int zones, cons
 }
 
 void TripTracker::add(Shares& to, const Share& share) {
-  for (Share& s : to)
-    if (s.origin == share.origin && s.arrived == share.arrived) {
-      s.mass += share.mass;
+  // Shares are kept in order of arrival, so this step's arrivals are the last ones.
+  for (auto s = to.rbegin(); s != to.rend() && s->arrived == share.arrived; ++s)
+    if (s->origin == share.origin) {
+      s->mass += share.mass;
       return;
     }
   to.push_back(share);
@@ -53,21 +54,20 @@ void TripTracker::take(Shares& shares, double amount, double held, Shares& taken
     }
     return;
   }
-  // Last in, first out: the latest arrivals leave first; equal arrivals leave in proportion.
-  std::sort(shares.begin(), shares.end(),
-            [](const Share& a, const Share& b) { return a.arrived > b.arrived; });
-  for (size_t first = 0; first < shares.size() && amount > 0;) {
-    size_t last = first;
+  // Last in, first out: the latest arrivals (at the end) leave first; equal arrivals leave in
+  // proportion.
+  for (size_t end = shares.size(); end > 0 && amount > 0;) {
+    size_t first = end;
     double group = 0.0;
-    while (last < shares.size() && shares[last].arrived == shares[first].arrived)
-      group += shares[last++].mass;
+    while (first > 0 && shares[first - 1].arrived == shares[end - 1].arrived)
+      group += shares[--first].mass;
     const double fraction = group > 0 ? std::min(1.0, amount / group) : 0.0;
-    for (size_t k = first; k < last; ++k) {
+    for (size_t k = first; k < end; ++k) {
       taken.push_back({shares[k].origin, shares[k].arrived, shares[k].mass * fraction});
       shares[k].mass -= shares[k].mass * fraction;
     }
     amount -= group * fraction;
-    first = last;
+    end = first;
   }
 }
 
@@ -109,12 +109,28 @@ void TripTracker::step(const std::vector<double>& flows, const transport::Stenci
     add(cells_[m.to], m.share);
   }
   if (rule_ == TripRule::kTransit && steps_ % kSettledSteps == 0)
-    for (Shares& shares : cells_) {
-      Shares settled;
-      for (const Share& s : shares)
-        add(settled, {s.origin, steps_ - s.arrived > kSettledSteps ? -1 : s.arrived, s.mass});
-      shares.swap(settled);
+    for (Shares& shares : cells_) settle(shares);
+}
+
+void TripTracker::settle(Shares& shares) const {
+  // The settled shares are a prefix (shares are in order of arrival): merge them by origin
+  // into residents, in place, and keep the recent ones after them.
+  const auto recent = std::find_if(shares.begin(), shares.end(), [&](const Share& s) {
+    return steps_ - s.arrived <= kSettledSteps && s.arrived >= 0;
+  });
+  std::sort(shares.begin(), recent,
+            [](const Share& a, const Share& b) { return a.origin < b.origin; });
+  auto kept = shares.begin();
+  for (auto s = shares.begin(); s != recent; ++s) {
+    if (kept != shares.begin() && (kept - 1)->origin == s->origin) {
+      (kept - 1)->mass += s->mass;
+      continue;
     }
+    *kept++ = {s->origin, -1, s->mass};
+  }
+  shares.erase(kept, recent);
+  // Lists shrink at each settling; give back what a busy hour left them.
+  if (shares.capacity() > 2 * shares.size() + 4) shares.shrink_to_fit();
 }
 
 std::vector<double> TripTracker::trips() const {

@@ -43,10 +43,14 @@ class TripTracker {
     long arrived;    // step it arrived in the cell; -1 for the mass there from the start
     double mass;
   };
+  // A cell's shares, in order of arrival (the residents, arrived -1, first).
   using Shares = std::vector<Share>;
   // Takes `amount` from `shares` by the rule, into `taken` (same origins and masses).
   void take(Shares& shares, double amount, double held, Shares& taken) const;
+  // Adds a share that arrived no earlier than any held.
   static void add(Shares& to, const Share& share);
+  // Counts the shares that arrived more than kSettledSteps ago as residents.
+  void settle(Shares& shares) const;
 
   const std::vector<int32_t>& zone_index_;
   int zones_;
