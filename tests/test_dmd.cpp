@@ -518,7 +518,8 @@ TEST(DmdStateSupport, DataCountsWhereItExceedsTheFitsError) {
 
 // A translating box under a few modes rings ahead of and behind the box. The support sets the
 // state to zero exactly where the data is absent at both ends of an interval (whichever rank
-// holds the cell), which brings the states between snapshots closer to the exact ones, and
+// holds the cell), ramps it to and from those zeros across the next intervals, which brings
+// the states between snapshots closer to the exact ones, is continuous across snapshots, and
 // leaves the states alone beyond the snapshots' span.
 TEST(DmdStateSupport, ZeroesTheRingingOutsideTheDataOnly) {
   AdvectParams p;
@@ -550,11 +551,15 @@ TEST(DmdStateSupport, ZeroesTheRingingOutsideTheDataOnly) {
   std::vector<uint8_t> before(local), after(local);
   long wrong = 0, zeroed = 0;
   double error_fitted = 0.0, error_supported = 0.0;
+  std::vector<std::vector<uint8_t>> absent_in(T - 1, std::vector<uint8_t>(local));
   for (long k = 0; k + 1 < T; ++k) {
     sequence.state(time[k], fit_before.data());
     sequence.state(time[k + 1], fit_after.data());
     mark_present(block.data() + k * local, fit_before.data(), local, before.data());
     mark_present(block.data() + (k + 1) * local, fit_after.data(), local, after.data());
+    for (long i = 0; i < local; ++i) absent_in[k][i] = !before[i] && !after[i];
+  }
+  for (long k = 0; k + 1 < T; ++k) {
     const double t = 0.5 * (time[k] + time[k + 1]);
     sequence.state(t, state.data());
     std::fill(out.begin(), out.end(), 0.0);
@@ -562,9 +567,11 @@ TEST(DmdStateSupport, ZeroesTheRingingOutsideTheDataOnly) {
     support.apply(t, out.data());
     box.fill_state(t, exact.data(), velocity.data());
     for (long i = 0; i < local; ++i) {
-      const bool absent = !before[i] && !after[i];
+      const bool absent = absent_in[k][i];
+      const bool ramped = (k > 0 && absent_in[k - 1][i]) || (k + 2 < T && absent_in[k + 1][i]);
       const double kept = out[cells.begin + i];
-      wrong += absent ? kept != 0.0 : kept != state[i];
+      const double expected = ramped ? 0.5 * state[i] : state[i];  // t is the middle
+      wrong += absent ? kept != 0.0 : std::abs(kept - expected) > 1e-12 * std::abs(state[i]);
       zeroed += absent && state[i] != 0.0;
       const double e = exact[cells.begin + i];
       error_fitted += (state[i] - e) * (state[i] - e);
@@ -583,6 +590,15 @@ TEST(DmdStateSupport, ZeroesTheRingingOutsideTheDataOnly) {
   EXPECT_GT(support.absent_populated_intervals(), 0);
   EXPECT_GT(support.populated_cells(), 0);
   EXPECT_LT(support.populated_cells(), n);  // the box never reaches the far corner
+  // No jump at a snapshot: what the support keeps of a state is continuous in time.
+  long jumps = 0;
+  for (long k = 1; k + 1 < T; ++k) {
+    std::vector<double> left(n, 1.0), right(n, 1.0);
+    support.apply(time[k] - 1e-6 * (time[k] - time[k - 1]), left.data());
+    support.apply(time[k], right.data());
+    for (long c = 0; c < n; ++c) jumps += std::abs(left[c] - right[c]) > 1e-5;
+  }
+  EXPECT_EQ(jumps, 0);
   // Beyond the snapshots the data says nothing: the state is left as it is.
   std::vector<double> ones(n, 1.0);
   support.apply(time.back() + 1.0, ones.data());

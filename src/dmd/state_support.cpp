@@ -73,14 +73,18 @@ void StateSupport::apply(double t, double* out) const {
   const long interval = std::clamp(
       static_cast<long>(std::upper_bound(time_.begin(), time_.end(), t) - time_.begin()) - 1, 0L,
       last);
-  const std::vector<uint64_t>& bits = absent_[static_cast<size_t>(interval)];
-  for (size_t w = 0; w < bits.size(); ++w) {
-    uint64_t word = bits[w];
-    while (word) {
-      const int b = __builtin_ctzll(word);
-      out[w * 64 + b] = 0.0;
-      word &= word - 1;
-    }
+  const size_t k = static_cast<size_t>(interval);
+  const double rising = std::clamp((t - time_[k]) / (time_[k + 1] - time_[k]), 0.0, 1.0);
+  const auto scale = [out](uint64_t word, size_t w, double factor) {
+    for (; word; word &= word - 1) out[w * 64 + __builtin_ctzll(word)] *= factor;
+  };
+  for (size_t w = 0; w < absent_[k].size(); ++w) {
+    const uint64_t kept = ~absent_[k][w];
+    // Zeroed in the interval before: rise from zero; zeroed in the one after: fall to zero.
+    if (k > 0) scale(kept & absent_[k - 1][w], w, rising);
+    if (k + 1 < absent_.size()) scale(kept & absent_[k + 1][w], w, 1.0 - rising);
+    for (uint64_t word = absent_[k][w]; word; word &= word - 1)
+      out[w * 64 + __builtin_ctzll(word)] = 0.0;
   }
 }
 

@@ -4,8 +4,10 @@
 // translating box most steps were relaxed and the velocities 57% off). A cell's value at
 // snapshot k counts as data when it exceeds the fit's own error there, x_k > |x_fit(t_k) - x_k|;
 // between snapshots k and k+1, a cell where it counts at neither end holds the fit's ringing
-// alone, and the state there is set to zero. A cell the data populates at either end is never
-// touched, so a populated raster keeps its states as fitted.
+// alone, and the state there is set to zero. So that no fine step has to move a jump, a cell
+// zeroed in the interval before (after) this one rises from (falls to) zero linearly across
+// it; a cell the data populates at both ends of its intervals is never touched, so a populated
+// raster keeps its states as fitted.
 #pragma once
 
 #include <mpi.h>
@@ -31,9 +33,9 @@ class StateSupport {
                                const std::vector<double>& time);
 
   bool empty() const { return time_.empty(); }
-  // Sets out[cells] to zero where the data is absent at both snapshots around t (t inside the
-  // snapshots' span; beyond it the data says nothing and `out` is left as it is). At a snapshot
-  // time the interval that starts there applies.
+  // Sets out[cells] to zero where the data is absent at both snapshots around t, and ramps it
+  // to and from those zeros across the intervals next to them (t inside the snapshots' span;
+  // beyond it the data says nothing and `out` is left as it is). Continuous in t.
   void apply(double t, double* out) const;
   // Of the cells with data at some snapshot: how many, and the cell-intervals set to zero
   // (cells never populated, e.g. outside the domain, are left out of both).
