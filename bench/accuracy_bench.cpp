@@ -5,12 +5,12 @@
 //                  [-cost euclid|power] [-cost_power q] [-cost_tiebreak f]
 //                  [-flow_choice vertex|min_energy]
 //
-// For advect-N (box bump, the inputs/advect-N.opts workloads), vortex-40 and orbit-40 (its one-
-// bump form, off the centre): fit DMD on the
-// snapshots (one window of rank R as the seed paper, or with -rank 0 snapflow run's default
-// windows), then solve the local transport LPs (8-stencil, euclid, balance scale, infeasible
-// steps relaxed, as `snapflow run` does) at fine steps dt_f = dx / 2 (the paper's choice)
-// twice: between exact states (the analytic solution) and between DMD states. Printed:
+// For advect-N (box bump, the inputs/advect-N.opts workloads), vortex-40 and orbit-40 (its
+// one-bump form, off the centre): fit DMD on the snapshots (one window of rank R as the seed
+// paper, or with -rank 0 snapflow run's default windows), then solve the local transport LPs
+// (8-stencil, euclid, balance scale, infeasible steps relaxed, as `snapflow run` does) at fine
+// steps dt_f = dx / 2 (the paper's choice) twice: between exact states (the analytic solution)
+// and between DMD states. Printed:
 //   E_local = ||F_exact - F_dmd||_F / ||F_exact||_F over all steps, F the per-step flows of
 //             every cell towards every stencil direction, "stay" included (the paper's LP
 //             unknowns f_ij, j in N(i) + {i}); also without the stays, and the same norm on

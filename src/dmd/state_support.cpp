@@ -75,16 +75,19 @@ void StateSupport::apply(double t, double* out) const {
       last);
   const size_t k = static_cast<size_t>(interval);
   const double rising = std::clamp((t - time_[k]) / (time_[k + 1] - time_[k]), 0.0, 1.0);
+  // The cells of word w's set bits, times `factor`.
   const auto scale = [out](uint64_t word, size_t w, double factor) {
-    for (; word; word &= word - 1) out[w * 64 + __builtin_ctzll(word)] *= factor;
+    for (; word; word &= word - 1) {
+      double& value = out[w * 64 + __builtin_ctzll(word)];
+      value = factor == 0.0 ? 0.0 : value * factor;
+    }
   };
   for (size_t w = 0; w < absent_[k].size(); ++w) {
     const uint64_t kept = ~absent_[k][w];
     // Zeroed in the interval before: rise from zero; zeroed in the one after: fall to zero.
     if (k > 0) scale(kept & absent_[k - 1][w], w, rising);
     if (k + 1 < absent_.size()) scale(kept & absent_[k + 1][w], w, 1.0 - rising);
-    for (uint64_t word = absent_[k][w]; word; word &= word - 1)
-      out[w * 64 + __builtin_ctzll(word)] = 0.0;
+    scale(absent_[k][w], w, 0.0);
   }
 }
 
