@@ -59,13 +59,12 @@ std::vector<DmdWindow> plan_windows(const std::vector<double>& time, long window
                                           << "] for windows of " << window << " snapshots");
   std::vector<DmdWindow> windows;
   const long stride = window - overlap;
-  for (long first = 0;; first += stride) {
-    if (first + window >= T) {
-      windows.push_back({T - window, window, 0, 0});
-      break;
-    }
+  // The last window takes the snapshots left after it (fewer than a stride) rather than a
+  // window of its own: sharing more than `overlap` with the one before would blend the two
+  // over a longer span, and a blend is what the transport pays for (docs/dmd.md).
+  for (long first = 0; first + window <= T; first += stride)
     windows.push_back({first, window, 0, 0});
-  }
+  windows.back().count = T - windows.back().first;
   for (size_t k = 0; k < windows.size(); ++k) {
     windows[k].owned_from = k == 0 ? -infinity
                                    : 0.5 * (time[windows[k].first] +

@@ -35,9 +35,9 @@ struct DmdWindowRequest {
 };
 DmdWindowing resolve_windowing(const DmdWindowRequest& request, long snapshots);
 
-// Windows of `window` snapshots advancing by window - overlap; the last one ends at the last
-// snapshot (and may share more with the one before). window <= 0 or >= T gives one window. Throws
-// on values that cannot work.
+// Windows of `window` snapshots advancing by window - overlap; the last one also takes the
+// snapshots after it (fewer than window - overlap), so every pair shares `overlap`.
+// window <= 0 or >= T gives one window. Throws on values that cannot work.
 std::vector<DmdWindow> plan_windows(const std::vector<double>& time, long window, long overlap);
 
 class DmdSequence {
@@ -62,8 +62,7 @@ class DmdSequence {
   // The share of each overlap's span (its first to its last shared snapshot) over which the
   // states move, centred on the span's middle: 1 (the default) all of it; less, each window's
   // own state up to the blend. With three shared snapshots their states do not change
-  // (weights 0, 1/2 and 1), only those between them; the last window, which may share more
-  // with the one before, blends over F of its span as well. In (0, 1].
+  // (weights 0, 1/2 and 1), only those between them. In (0, 1].
   void set_blend_fraction(double fraction);
   void state(double t, double* out) const;
   // Collective: relative 2-norm error at every input snapshot, each from its owner.
