@@ -25,6 +25,15 @@ def main(h5_path, xmf_path):
             problems.append("frame boundaries do not match the frames")
         if not np.all(np.isfinite(f["frames/velocity"][()])):
             problems.append("non-finite velocity")
+        # What each step cost: solve seconds and pivots, one per LP, with units.
+        steps = f["fine/status"].shape[0]
+        seconds, pivots = f["fine/seconds"][()], f["fine/pivots"][()]
+        if seconds.shape != (steps,) or pivots.shape != (steps,):
+            problems.append("fine/seconds or fine/pivots is not one value per step")
+        elif not (np.all(seconds > 0) and np.all(pivots >= 0) and np.all(pivots == np.rint(pivots))):
+            problems.append("fine/seconds must be > 0 and fine/pivots whole and >= 0")
+        if f["fine/seconds"].attrs.get("units") not in (b"s", "s"):
+            problems.append(f"fine/seconds units {f['fine/seconds'].attrs.get('units')}")
         tree = ET.parse(xmf_path)
         times = [float(t.get("Value")) for t in tree.iter("Time")]
         if len(times) != frames or not np.allclose(times, f["frames/time"][:-1]):

@@ -15,7 +15,8 @@ import xarray as xr
 
 BOUNDARY = ("frames/time", "frames/density", "fine/time", "od/time")
 INTERVAL = ("frames/flow", "frames/velocity", "frames/done", "fine/cost", "fine/moved",
-            "fine/created", "fine/destroyed", "fine/clipped", "fine/status", "od/flow", "od/trips")
+            "fine/created", "fine/destroyed", "fine/clipped", "fine/status", "fine/seconds",
+            "fine/pivots", "od/flow", "od/trips")
 
 
 def main(series_path, day_paths):

@@ -329,13 +329,20 @@ void describe_run_output(const std::string& path, const Grid& grid, long zones,
   }
   d.text("/fine/time", "long_name", "fine step boundary (a state of the transport chain)");
   d.text("/fine/step", "long_name", "start of the fine step (one transport LP)");
-  for (const char* name : {"cost", "moved", "created", "destroyed", "clipped", "status"}) {
+  for (const char* name :
+       {"cost", "moved", "created", "destroyed", "clipped", "status", "seconds", "pivots"}) {
     const std::string set = std::string("/fine/") + name;
     if (d.has(set)) d.attach(set, {"/fine/step"});
   }
   d.text("/fine/cost", "units", mass + " " + length);
   for (const char* name : {"moved", "created", "destroyed", "clipped"})
     if (d.has(std::string("/fine/") + name)) d.text(std::string("/fine/") + name, "units", mass);
+  if (d.has("/fine/seconds")) {
+    d.text("/fine/seconds", "units", "s");
+    d.text("/fine/seconds", "long_name", "wall time of the step's LP on its worker");
+    d.text("/fine/pivots", "units", "1");
+    d.text("/fine/pivots", "long_name", "simplex pivots of the step's LP");
+  }
   d.bytes("/fine/status", "flag_values", {0, 1, 2});
   d.text("/fine/status", "flag_meanings", "optimal relaxed infeasible");
 

@@ -21,7 +21,9 @@ hsize_t chunk_rows(const Grid& grid, hsize_t bytes_per_cell) {
   return std::clamp<hsize_t>(kChunkBytes / row, 1, static_cast<hsize_t>(grid.ny));
 }
 
-const char* const kFineDatasets[] = {"cost", "moved", "created", "destroyed", "clipped"};
+// Per fine step: the LP's outcome, then what it cost (solve seconds on its worker, pivots).
+const char* const kFineDatasets[] = {"cost",    "moved",   "created", "destroyed",
+                                     "clipped", "seconds", "pivots"};
 
 }  // namespace
 
@@ -95,6 +97,11 @@ RunOutput::RunOutput(MPI_Comm comm, const std::string& path, const RunDescriptio
     agree(comm, file_.valid(),
           "-resume: cannot open " + quoted(partial_path_) + ": " + hdf5_error_detail());
     collectively(comm, [&] { check_matches(); });
+    // A run begun by an older snapflow lacks the step costs; the resumed frames add them.
+    const hsize_t steps = description_.schedule.steps();
+    for (const char* name : kFineDatasets)
+      if (!path_exists(file_, std::string("/fine/") + name))
+        create_dataset(file_, std::string("/fine/") + name, H5T_IEEE_F64LE, {steps});
     resumed_ = true;
     return;
   }
@@ -279,7 +286,13 @@ void RunOutput::write_chain(const ChainResult* r) {
     }
     density.insert(density.end(), r->end_density.begin(), r->end_density.end());
     for (const transport::TransportResult& s : r->step_results) {
-      const double values[] = {s.cost, s.moved, s.created, s.destroyed, s.clipped};
+      const double values[] = {s.cost,
+                               s.moved,
+                               s.created,
+                               s.destroyed,
+                               s.clipped,
+                               s.seconds,
+                               static_cast<double>(s.pivots)};
       for (size_t d = 0; d < std::size(kFineDatasets); ++d) fine[d].push_back(values[d]);
       status.push_back(static_cast<int8_t>(s.status));
     }

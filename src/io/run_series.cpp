@@ -31,6 +31,7 @@ const SeriesDataset kSeriesDatasets[] = {
     {"/fine/cost", Joined::interval},    {"/fine/moved", Joined::interval},
     {"/fine/created", Joined::interval}, {"/fine/destroyed", Joined::interval},
     {"/fine/clipped", Joined::interval}, {"/fine/status", Joined::interval},
+    {"/fine/seconds", Joined::interval}, {"/fine/pivots", Joined::interval},
     {"/od/flow", Joined::interval},      {"/od/trips", Joined::interval},
     {"/od/time", Joined::boundary},      {"/od/zone_ids", Joined::first_part},
     {"/od/zones", Joined::first_part},
