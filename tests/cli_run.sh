@@ -25,6 +25,10 @@ msg=$($python "$source_dir/tests/check_run_output.py" "$dir/ref.h5" "$dir/ref.xm
 msg=$($python -c "import json; s = json.load(open('ref.json')); assert s['lps']['optimal'] + s['lps']['relaxed'] + s['lps']['infeasible'] == s['steps'] and 'velocity_error' in s and s['stages_seconds']['transport'] > 0" 2>&1)
 check summary $? "$msg"
 [[ "$out" == *"frames "*"LP/s"*"ETA"* ]]; check progress $? "$out"
+# Where the time went: every step counted once in the spans' table.
+msg=$($python "$source_dir/scripts/step_costs.py" ref.h5 2>&1)
+steps=$($python -c "import json; print(json.load(open('ref.json'))['steps'])")
+[[ "$(echo "$msg" | awk '$1 == "total" {print $2}')" == "$steps" ]]; check step_costs $? "$msg"
 # Without DMD options the run keeps the modes above the noise (Gavish-Donoho).
 msg=$($python -c "
 import h5py
