@@ -435,6 +435,53 @@ TEST(DmdWindows, SavedSequenceLoadsBackWithItsBlends) {
   EXPECT_LT(global[1], 1e-5) << "the loaded states differ from the fitted ones";  // float32 modes
 }
 
+// A sparse raster's countryside: half the grid holds 1e-5 of the other half's mass. The stored
+// model must keep those cells' states to a few parts in a million of their own size, or their
+// steps stop following the total and every LP moves the rounding (docs/dmd.md). Modes rounded
+// to 2^-24 of their largest value missed this by 100x.
+TEST(DmdWindows, SavedModesKeepTheSparseCellsStates) {
+  const Data d = known_dynamics();  // 600 cells as a 20 x 30 grid, distributed by grid rows
+  const Grid grid{30, 20, 1.0, 1.0, 0.0, 0.0};
+  const Range rows = block_range(grid.ny, comm_size(MPI_COMM_WORLD), comm_rank(MPI_COMM_WORLD));
+  const long local = rows.size() * grid.nx;
+  const auto sparse = [&](long i) { return i >= 10 * grid.nx; };
+  std::vector<double> block;
+  for (long k = 0; k < d.T; ++k)
+    for (long i = rows.begin * grid.nx; i < rows.end * grid.nx; ++i)
+      block.push_back(d.x[k * d.n + i] * (sparse(i) ? 1e-5 : 1.0));
+  std::vector<double> time(d.T);
+  for (long k = 0; k < d.T; ++k) time[k] = static_cast<double>(k);
+  DmdOptions options;
+  options.rank_option = "6";
+  const DmdSequence fitted =
+      DmdSequence::fit(MPI_COMM_WORLD, block.data(), local, time, 0, 0, options);
+  const std::string path = test::shared_temp_dir() + "/sparse_cells.h5";
+  {
+    Hid fapl = mpio_file_access(MPI_COMM_WORLD);
+    Hid file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose);
+    write_dmd_sequence(MPI_COMM_WORLD, file, grid, rows, fitted,
+                       fitted.snapshot_errors(MPI_COMM_WORLD, block.data(), time), true, 0, 0,
+                       DmdPrecision::kFloat32);
+  }
+  Hid fapl = mpio_file_access(MPI_COMM_WORLD);
+  Hid file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl), H5Fclose);
+  const DmdSequence loaded = read_dmd_sequence(MPI_COMM_WORLD, file, grid, rows, path);
+  std::vector<double> a(local), c(local);
+  double sparse_cells[2] = {0.0, 0.0};  // largest difference, largest state
+  for (double t = 0.0; t < d.T; t += 0.25) {
+    loaded.state(t, a.data());
+    fitted.state(t, c.data());
+    for (long i = 0; i < local; ++i)
+      if (sparse(rows.begin * grid.nx + i)) {
+        sparse_cells[0] = std::max(sparse_cells[0], std::abs(a[i] - c[i]));
+        sparse_cells[1] = std::max(sparse_cells[1], std::abs(c[i]));
+      }
+  }
+  MPI_Allreduce(MPI_IN_PLACE, sparse_cells, 2, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+  EXPECT_LT(sparse_cells[0], 1e-5 * sparse_cells[1])
+      << "the stored model's sparse cells are off by this much of their largest state";
+}
+
 TEST(DmdWindows, AutoWindowsAndAFixedRankCappedInEachWindow) {
   EXPECT_EQ(auto_windowing(15).window, 0);
   EXPECT_EQ(auto_windowing(16).window, 8);

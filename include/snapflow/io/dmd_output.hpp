@@ -14,7 +14,8 @@
 namespace snapflow {
 
 // kFloat32 stores every array rounded to float32 precision relative to its largest value
-// (as float64 numbers; modes as float32 per mode, tiny noise flushed to zero): what
+// (as float64 numbers; modes as float32 rounded to 2^-36 of each mode's largest, tiny noise
+// flushed to zero): what
 // `snapflow run` uses, so that the states built from the stored model are reproducible from
 // the file and do not depend on the rank count (the fit differs between rank counts only in
 // the last bits of double precision, since sums are taken in a different order).
