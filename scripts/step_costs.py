@@ -16,7 +16,7 @@ def main(path, span):
     with h5py.File(path, "r") as f:
         for name in ("fine/seconds", "fine/pivots", "fine/time"):
             if name not in f:
-                sys.exit(f"{path}: no /{name} (a run output of snapflow 0.1 or later is needed)")
+                sys.exit(f"{path}: no /{name} (written before runs recorded what each step cost)")
         seconds, pivots = f["fine/seconds"][()], f["fine/pivots"][()]
         starts = f["fine/time"][:-1]
         units = f["fine/time"].attrs.get("units", b"s")

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <functional>
 
 #include "snapflow/core/random.hpp"
 #include "snapflow/dmd/dmd_model.hpp"
@@ -381,35 +382,55 @@ TEST(DmdWindows, ANarrowBlendKeepsEachWindowsStateAroundItAndTheSnapshotStates) 
   EXPECT_LT(largest_state_step(narrow, rows, 16.5, 23.5), 4e-2);
 }
 
-// A run saves its DMD and solves from the saved one (so a resumed run has the same states): the
-// saved windows must keep the snapshots they span, which the blend across an overlap needs.
-TEST(DmdWindows, SavedSequenceLoadsBackWithItsBlends) {
-  const Data d = known_dynamics();  // 600 cells as a 20 x 30 grid, distributed by grid rows
-  const Grid grid{30, 20, 1.0, 1.0, 0.0, 0.0};
-  const Range rows = block_range(grid.ny, comm_size(MPI_COMM_WORLD), comm_rank(MPI_COMM_WORLD));
-  const long local = rows.size() * grid.nx;
-  std::vector<double> block;
+// known_dynamics' 600 cells as a 20 x 30 grid, this rank's grid rows, each value times
+// factor(k, cell) at snapshot k; snapshots one time unit apart.
+struct GridSeries {
+  Grid grid{30, 20, 1.0, 1.0, 0.0, 0.0};
+  Range rows;
+  long local = 0;
+  std::vector<double> block, time;
+};
+GridSeries grid_series(const Data& d, const std::function<double(long, long)>& factor) {
+  GridSeries s;
+  s.rows = block_range(s.grid.ny, comm_size(MPI_COMM_WORLD), comm_rank(MPI_COMM_WORLD));
+  s.local = s.rows.size() * s.grid.nx;
   for (long k = 0; k < d.T; ++k)
-    for (long i = rows.begin * grid.nx; i < rows.end * grid.nx; ++i)
-      block.push_back(d.x[k * d.n + i] * (k < 20 ? 1.0 : 1.0 + 0.02 * (k - 20)));  // a kink
-  std::vector<double> time(d.T);
-  for (long k = 0; k < d.T; ++k) time[k] = static_cast<double>(k);
-  DmdOptions options;
-  options.rank_option = "6";
-  const DmdSequence fitted =
-      DmdSequence::fit(MPI_COMM_WORLD, block.data(), local, time, 24, 7, options);
-  ASSERT_EQ(fitted.models().size(), 2u);
-  const std::string path = test::shared_temp_dir() + "/sequence.h5";
+    for (long i = s.rows.begin * s.grid.nx; i < s.rows.end * s.grid.nx; ++i)
+      s.block.push_back(d.x[k * d.n + i] * factor(k, i));
+  for (long k = 0; k < d.T; ++k) s.time.push_back(static_cast<double>(k));
+  return s;
+}
+
+// The sequence as `snapflow run` stores it (float32) in `name`, read back.
+DmdSequence stored_and_read(const DmdSequence& fitted, const GridSeries& s, long window,
+                            long overlap, const std::string& name) {
+  const std::string path = test::shared_temp_dir() + "/" + name;
   {
     Hid fapl = mpio_file_access(MPI_COMM_WORLD);
     Hid file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose);
-    write_dmd_sequence(MPI_COMM_WORLD, file, grid, rows, fitted,
-                       fitted.snapshot_errors(MPI_COMM_WORLD, block.data(), time), true, 24, 7,
-                       DmdPrecision::kFloat32);
+    write_dmd_sequence(MPI_COMM_WORLD, file, s.grid, s.rows, fitted,
+                       fitted.snapshot_errors(MPI_COMM_WORLD, s.block.data(), s.time), true, window,
+                       overlap, DmdPrecision::kFloat32);
   }
   Hid fapl = mpio_file_access(MPI_COMM_WORLD);
   Hid file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl), H5Fclose);
-  const DmdSequence loaded = read_dmd_sequence(MPI_COMM_WORLD, file, grid, rows, path);
+  return read_dmd_sequence(MPI_COMM_WORLD, file, s.grid, s.rows, path);
+}
+
+// A run saves its DMD and solves from the saved one (so a resumed run has the same states): the
+// saved windows must keep the snapshots they span, which the blend across an overlap needs.
+TEST(DmdWindows, SavedSequenceLoadsBackWithItsBlends) {
+  const Data d = known_dynamics();
+  const GridSeries s = grid_series(d, [](long k, long) {
+    return k < 20 ? 1.0 : 1.0 + 0.02 * (k - 20);  // a kink
+  });
+  const long local = s.local;
+  DmdOptions options;
+  options.rank_option = "6";
+  const DmdSequence fitted =
+      DmdSequence::fit(MPI_COMM_WORLD, s.block.data(), local, s.time, 24, 7, options);
+  ASSERT_EQ(fitted.models().size(), 2u);
+  const DmdSequence loaded = stored_and_read(fitted, s, 24, 7, "sequence.h5");
   ASSERT_EQ(loaded.windows().size(), 2u);
   for (size_t k = 0; k < 2; ++k) {
     EXPECT_EQ(loaded.windows()[k].first, fitted.windows()[k].first);
@@ -440,39 +461,22 @@ TEST(DmdWindows, SavedSequenceLoadsBackWithItsBlends) {
 // steps stop following the total and every LP moves the rounding (docs/dmd.md). Modes rounded
 // to 2^-24 of their largest value missed this by 100x.
 TEST(DmdWindows, SavedModesKeepTheSparseCellsStates) {
-  const Data d = known_dynamics();  // 600 cells as a 20 x 30 grid, distributed by grid rows
-  const Grid grid{30, 20, 1.0, 1.0, 0.0, 0.0};
-  const Range rows = block_range(grid.ny, comm_size(MPI_COMM_WORLD), comm_rank(MPI_COMM_WORLD));
-  const long local = rows.size() * grid.nx;
-  const auto sparse = [&](long i) { return i >= 10 * grid.nx; };
-  std::vector<double> block;
-  for (long k = 0; k < d.T; ++k)
-    for (long i = rows.begin * grid.nx; i < rows.end * grid.nx; ++i)
-      block.push_back(d.x[k * d.n + i] * (sparse(i) ? 1e-5 : 1.0));
-  std::vector<double> time(d.T);
-  for (long k = 0; k < d.T; ++k) time[k] = static_cast<double>(k);
+  const Data d = known_dynamics();
+  const auto sparse = [](long i) { return i >= 10 * 30; };  // grid rows 10 to 19
+  const GridSeries s = grid_series(d, [&](long, long i) { return sparse(i) ? 1e-5 : 1.0; });
+  const long local = s.local;
   DmdOptions options;
   options.rank_option = "6";
   const DmdSequence fitted =
-      DmdSequence::fit(MPI_COMM_WORLD, block.data(), local, time, 0, 0, options);
-  const std::string path = test::shared_temp_dir() + "/sparse_cells.h5";
-  {
-    Hid fapl = mpio_file_access(MPI_COMM_WORLD);
-    Hid file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose);
-    write_dmd_sequence(MPI_COMM_WORLD, file, grid, rows, fitted,
-                       fitted.snapshot_errors(MPI_COMM_WORLD, block.data(), time), true, 0, 0,
-                       DmdPrecision::kFloat32);
-  }
-  Hid fapl = mpio_file_access(MPI_COMM_WORLD);
-  Hid file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl), H5Fclose);
-  const DmdSequence loaded = read_dmd_sequence(MPI_COMM_WORLD, file, grid, rows, path);
+      DmdSequence::fit(MPI_COMM_WORLD, s.block.data(), local, s.time, 0, 0, options);
+  const DmdSequence loaded = stored_and_read(fitted, s, 0, 0, "sparse_cells.h5");
   std::vector<double> a(local), c(local);
   double sparse_cells[2] = {0.0, 0.0};  // largest difference, largest state
   for (double t = 0.0; t < d.T; t += 0.25) {
     loaded.state(t, a.data());
     fitted.state(t, c.data());
     for (long i = 0; i < local; ++i)
-      if (sparse(rows.begin * grid.nx + i)) {
+      if (sparse(s.rows.begin * s.grid.nx + i)) {
         sparse_cells[0] = std::max(sparse_cells[0], std::abs(a[i] - c[i]));
         sparse_cells[1] = std::max(sparse_cells[1], std::abs(c[i]));
       }

@@ -15,10 +15,10 @@ namespace snapflow {
 
 // kFloat32 stores every array rounded to float32 precision relative to its largest value
 // (as float64 numbers; modes as float32 rounded to 2^-36 of each mode's largest, tiny noise
-// flushed to zero): what
-// `snapflow run` uses, so that the states built from the stored model are reproducible from
-// the file and do not depend on the rank count (the fit differs between rank counts only in
-// the last bits of double precision, since sums are taken in a different order).
+// flushed to zero): what `snapflow run` uses, so that the states built from the stored model
+// are reproducible from the file, and fits on different rank counts (sums in another order,
+// SLEPc's iterative SVD) round to the same stored values unless they straddle a rounding
+// boundary (never on the test cases; 1,504 of 14.3 million values on the province).
 enum class DmdPrecision { kFull, kFloat32 };
 
 // Collective. `group` is an open (empty) group of a file opened with MPI-IO on `comm`;
