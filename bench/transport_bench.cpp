@@ -85,19 +85,21 @@ int run_chain(const TransportSpec& spec, const std::function<std::vector<double>
   std::vector<double> a = state_at(o.start);
   double warm_total = 0, cold_total = 0, lemon_total = 0;
   int warm_timed = 0, cold_timed = 0, lemon_done = 0, mismatches = 0, infeasible = 0;
-  long split_cells = 0;  // cells the net-change form overdrew (split for the chain's rest)
+  int states_rounded = 0;  // steps solved again on each state rounded alike
+  long split_cells = 0;    // cells the net-change form overdrew (split for the chain's rest)
   for (int step = 0; step < o.steps; ++step) {
     const std::vector<double> b = state_at(o.start + (step + 1) * o.fine_dt);
     const TransportResult rw = warm.solve(a.data(), b.data(), true);
     infeasible += rw.status == Status::kInfeasible;
+    states_rounded += rw.rounded_states;
     if (step > 0) warm_total += rw.seconds, ++warm_timed;  // the first warm solve is cold
     split_cells = rw.split_cells;
     std::printf(
         "  step %3d: warm %.3f s (%ld pivots, %ld block moves, %ld repairs, %ld tree updates, "
-        "%ld split cells, %ld search units, %.0f%% skipped), status %s",
+        "%ld split cells, %ld search units, %.0f%% skipped), status %s%s",
         step, rw.seconds, rw.pivots, rw.block_moves, rw.repairs, rw.tree_updates, rw.split_cells,
         rw.searched_units, 100.0 * rw.skipped_units / std::max(1L, rw.searched_units),
-        to_string(rw.status).c_str());
+        to_string(rw.status).c_str(), rw.rounded_states ? " (states rounded alike)" : "");
     if (step < o.cold_steps) {
       if (step > 0 && !cold) {
         TransportSpec same_units = spec;
@@ -131,9 +133,10 @@ int run_chain(const TransportSpec& spec, const std::function<std::vector<double>
       cold_timed, lemon_mean, lemon_done);
   std::printf(
       "warm vs LEMON cold: %.1fx; warm vs our cold: %.1fx; objective mismatches: %d; "
-      "infeasible steps: %d; cells split (overdrawn by the net-change form): %ld\n",
+      "infeasible steps: %d; solved again on the states rounded alike: %d; cells split "
+      "(overdrawn by the net-change form): %ld\n",
       warm_mean > 0 ? lemon_mean / warm_mean : 0.0, warm_mean > 0 ? cold_mean / warm_mean : 0.0,
-      mismatches, infeasible, split_cells);
+      mismatches, infeasible, states_rounded, split_cells);
   return mismatches;
 }
 

@@ -82,8 +82,43 @@ void round_to_total(const std::vector<double>& x, double unit, int64_t target,
   }
 }
 
+void round_net_change(const std::vector<double>& xa, const std::vector<double>& xb, double unit,
+                      const std::vector<int64_t>& a_units, std::vector<int64_t>& b_units,
+                      std::vector<std::pair<double, size_t>>& order) {
+  const size_t n = xa.size();
+  b_units.resize(n);
+  std::vector<int64_t>& change = b_units;  // a - b per cell, turned into b at the end
+  int64_t missing = 0;
+  for (size_t k = 0; k < n; ++k) {
+    change[k] = std::min(static_cast<int64_t>(std::llround((xa[k] - xb[k]) / unit)), a_units[k]);
+    missing -= change[k];
+  }
+  // The changes must sum to zero. The few units that rounding leaves over go to the cells that
+  // change most in their direction, one each: an order that scaling the change keeps, so steps
+  // whose changes are proportional get the same integer problem.
+  while (missing != 0) {
+    const int64_t step = missing > 0 ? 1 : -1;
+    order.clear();
+    for (size_t k = 0; k < n; ++k) {
+      const double d = (xa[k] - xb[k]) * static_cast<double>(step);
+      // +1 takes a unit more out of a (so b must keep one); -1 adds one to b.
+      if (d > 0.0 && (step < 0 || change[k] < a_units[k])) order.push_back({d, k});
+    }
+    if (order.empty())  // nothing changes in that direction: any cell that can take the unit
+      for (size_t k = 0; k < n; ++k)
+        if (step < 0 || change[k] < a_units[k]) order.push_back({0.0, k});
+    SNAPFLOW_VERIFY(!order.empty(), "round_net_change: no cell can take the rounding residue");
+    const size_t count = std::min<size_t>(order.size(), static_cast<size_t>(std::llabs(missing)));
+    std::nth_element(order.begin(), order.begin() + static_cast<long>(count - 1), order.end(),
+                     larger_remainder);
+    for (size_t k = 0; k < count; ++k) change[order[k].second] += step;
+    missing -= step * static_cast<int64_t>(count);
+  }
+  for (size_t k = 0; k < n; ++k) b_units[k] = a_units[k] - change[k];
+}
+
 void integer_masses(const double* a, const double* b, const std::vector<int32_t>& cells,
-                    Balance balance, double unit, IntegerMasses& out) {
+                    Balance balance, double unit, Rounding rounding, IntegerMasses& out) {
   const size_t n = cells.size();
   std::vector<double>& xa = out.scaled_a;
   std::vector<double>& xb = out.scaled_b;
@@ -115,8 +150,14 @@ void integer_masses(const double* a, const double* b, const std::vector<int32_t>
   const int64_t target_a = std::llround(sum_a / unit);
   round_to_total(xa, unit, target_a, out.a, out.remainder);
   // Balanced policies give b exactly a's total; relaxed (or an empty b) keeps b's own.
+  // Balanced policies give b exactly a's total; relaxed (or an empty b) keeps b's own.
   const bool balanced = balance != Balance::kRelaxed && sum_b > 0.0;
-  round_to_total(xb, unit, balanced ? target_a : std::llround(sum_b / unit), out.b, out.remainder);
+  out.net_change_rounded = balanced && rounding == Rounding::kNetChange;
+  if (out.net_change_rounded)
+    round_net_change(xa, xb, unit, out.a, out.b, out.remainder);
+  else
+    round_to_total(xb, unit, balanced ? target_a : std::llround(sum_b / unit), out.b,
+                   out.remainder);
 }
 
 }  // namespace snapflow::transport

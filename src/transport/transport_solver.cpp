@@ -172,14 +172,24 @@ TransportResult TransportSolver::solve(const double* a, const double* b, bool wa
                       << total << " mass, " << total * 0.5 / mass_steps / unit
                       << " times the chain's first step: beyond the exact "
                          "integer range of this solver (start a new chain)");
-  integer_masses(a, b, s.cells, s.spec.balance, unit, s.masses);
-  FlowStats stats;
+  const auto solve_masses = [&](Rounding rounding, bool from_basis) {
+    integer_masses(a, b, s.cells, s.spec.balance, unit, rounding, s.masses);
+    return s.is_global() ? s.global_flow->solve(s.masses.a, s.masses.b, from_basis)
+                         : s.local_flow->solve(s.masses.a, s.masses.b, from_basis);
+  };
+  FlowStats stats = solve_masses(Rounding::kNetChange, warm);
   TransportResult r;
   r.warm = warm;
-  if (s.is_global())
-    stats = s.global_flow->solve(s.masses.a, s.masses.b, warm);
-  else
-    stats = s.local_flow->solve(s.masses.a, s.masses.b, warm);
+  if (stats.unroutable > 0 && s.masses.net_change_rounded) {
+    // A unit the net-change rounding put where only cells passing on all they hold could bring
+    // it (an exact shift of a state) is no reason to call the step infeasible: solve the states
+    // rounded on their own, from scratch (the failed solve split every cell).
+    const long tried = stats.pivots;
+    stats = solve_masses(Rounding::kStates, false);
+    stats.pivots += tried;
+    r.warm = false;
+    r.rounded_states = true;
+  }
 
   const int K = s.slots();
   const double h = std::min(s.spec.grid.dx, s.spec.grid.dy);

@@ -64,6 +64,9 @@ struct TransportResult {
   // in this solve or earlier in the chain (0: the net-change form held everywhere).
   long split_cells = 0;
   bool warm = false;
+  // The net change rounded per cell left a unit unroutable, so the step was solved again, cold,
+  // on each state rounded on its own (integer_masses.hpp; exact shifts of a state).
+  bool rounded_states = false;
   bool min_energy = false;  // the flows kept are the least-energy optimum (min_energy_flow.hpp)
   double seconds = 0.0;
 };
