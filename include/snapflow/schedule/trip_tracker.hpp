@@ -45,10 +45,15 @@ class TripTracker {
   };
   // A cell's shares, in order of arrival (the residents, arrived -1, first).
   using Shares = std::vector<Share>;
-  // Takes `amount` from `shares` by the rule, into `taken` (same origins and masses).
-  void take(Shares& shares, double amount, double held, Shares& taken) const;
-  // Adds a share that arrived no earlier than any held.
-  static void add(Shares& to, const Share& share);
+  struct Move {
+    long to;
+    Share share;
+  };
+  // Takes `amount` from `shares` by the rule, into `taken` (same origins and masses); returns
+  // the mass taken.
+  double take(Shares& shares, double amount, double held, Shares& taken) const;
+  // Adds this step's moves to their cells, merged by origin.
+  void arrive(long cells);
   // Counts the shares that arrived more than kSettledSteps ago as residents.
   void settle(Shares& shares) const;
 
@@ -58,12 +63,18 @@ class TripTracker {
   TripRule rule_;
   long steps_ = 0;
   std::vector<Shares> cells_;
-  struct Move {
-    long to;
-    Share share;
-  };
-  std::vector<Move> moves_;  // scratch of step()
-  Shares taken_;             // scratch of step()
+  // Mass of each cell's shares, kept with them: a busy step reads it for every cell that sends,
+  // and summing a list of a hundred origins each time was most of the tracker's work.
+  std::vector<double> held_;
+  // Scratch of step(): the moves, then the same grouped by cell (a counting sort), and for
+  // each origin where the cell being filled holds its share of this step (valid while
+  // slot_owner_ is that cell's group number).
+  std::vector<Move> moves_, by_cell_;
+  std::vector<long> first_move_;
+  std::vector<size_t> slot_;
+  std::vector<long> slot_owner_;
+  long group_ = 0;
+  Shares taken_;
 };
 
 }  // namespace snapflow
