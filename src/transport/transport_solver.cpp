@@ -274,11 +274,17 @@ size_t TransportSolver::memory_bytes() const {
 }
 
 std::vector<double> TransportSolver::flows() const {
+  std::vector<double> out;
+  flows(out);
+  return out;
+}
+
+void TransportSolver::flows(std::vector<double>& out) const {
   const Impl& s = *impl_;
   const int K = s.slots();
   const int32_t m = static_cast<int32_t>(s.cells.size());
   // Global: [active][active]; local: [grid cell][direction].
-  std::vector<double> out(
+  out.assign(
       s.is_global() ? static_cast<size_t>(m) * K : static_cast<size_t>(s.spec.grid.cells()) * K,
       0.0);
   for (int32_t c = 0; c < m; ++c) {
@@ -286,7 +292,6 @@ std::vector<double> TransportSolver::flows() const {
     for (int d = 0; d < K; ++d)
       if (s.target(c, d) >= 0) out[row * K + d] = s.solve_unit * static_cast<double>(s.flow(c, d));
   }
-  return out;
 }
 
 ObjectiveUnits TransportSolver::objective_units() const {

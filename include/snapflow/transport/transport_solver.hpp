@@ -118,6 +118,7 @@ class TransportSolver {
   // Mass moved by the last solve from each cell towards each direction: [ny * nx][directions]
   // for local stencils, [active][active] for the global problem.
   std::vector<double> flows() const;
+  void flows(std::vector<double>& out) const;  // the same into `out`, reusing its storage
   // Exact objective of the last solve in integer units (flow units x cost units, created and
   // destroyed mass at the penalty included).
   ObjectiveUnits objective_units() const;
