@@ -39,8 +39,10 @@ class TripTracker {
 
  private:
   struct Share {
-    int32_t origin;  // zone number, or zones_ for none
-    long arrived;    // step it arrived in the cell; -1 for the mass there from the start
+    // 16 bytes: a busy chain holds millions of shares (6.2 million, 24 bytes each before, at
+    // 06:15 on the sparse province).
+    int32_t origin;   // zone number, or zones_ for none
+    int32_t arrived;  // step it arrived in the cell; -1 for the mass there from the start
     double mass;
   };
   // A cell's shares, in order of arrival (the residents, arrived -1, first).
@@ -61,7 +63,7 @@ class TripTracker {
   int zones_;
   int nx_;
   TripRule rule_;
-  long steps_ = 0;
+  int32_t steps_ = 0;  // steps of one chain: far below 2^31
   std::vector<Shares> cells_;
   // Mass of each cell's shares, kept with them: a busy step reads it for every cell that sends,
   // and summing a list of a hundred origins each time was most of the tracker's work.
