@@ -150,7 +150,6 @@ void integer_masses(const double* a, const double* b, const std::vector<int32_t>
   const int64_t target_a = std::llround(sum_a / unit);
   round_to_total(xa, unit, target_a, out.a, out.remainder);
   // Balanced policies give b exactly a's total; relaxed (or an empty b) keeps b's own.
-  // Balanced policies give b exactly a's total; relaxed (or an empty b) keeps b's own.
   const bool balanced = balance != Balance::kRelaxed && sum_b > 0.0;
   out.net_change_rounded = balanced && rounding == Rounding::kNetChange;
   if (out.net_change_rounded)

@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <numeric>
+#include <utility>
 
 #include "arc_sets.hpp"
 #include "lane_pricing.hpp"
@@ -56,6 +58,7 @@ struct TransportSolver::Impl {
   std::unique_ptr<NetworkSimplex<LocalArcs>> local_flow;
   std::unique_ptr<NetworkSimplex<GlobalArcs>> global_flow;
   IntegerMasses masses;
+  IntegerMasses states_rounded;  // b rounded on its own: only after an unroutable step
 
   bool is_global() const { return spec.stencil == StencilKind::kGlobal; }
   int slots() const { return is_global() ? global.slots : local.slots; }
@@ -172,23 +175,32 @@ TransportResult TransportSolver::solve(const double* a, const double* b, bool wa
                       << total << " mass, " << total * 0.5 / mass_steps / unit
                       << " times the chain's first step: beyond the exact "
                          "integer range of this solver (start a new chain)");
-  const auto solve_masses = [&](Rounding rounding, bool from_basis) {
-    integer_masses(a, b, s.cells, s.spec.balance, unit, rounding, s.masses);
+  const auto solve_masses = [&](bool from_basis) {
     return s.is_global() ? s.global_flow->solve(s.masses.a, s.masses.b, from_basis)
                          : s.local_flow->solve(s.masses.a, s.masses.b, from_basis);
   };
-  FlowStats stats = solve_masses(Rounding::kNetChange, warm);
+  integer_masses(a, b, s.cells, s.spec.balance, unit, Rounding::kNetChange, s.masses);
+  FlowStats stats = solve_masses(warm);
   TransportResult r;
   r.warm = warm;
   if (stats.unroutable > 0 && s.masses.net_change_rounded) {
-    // A unit the net-change rounding put where only cells passing on all they hold could bring
-    // it (an exact shift of a state) is no reason to call the step infeasible: solve the states
-    // rounded on their own, from scratch (the failed solve split every cell).
-    const long tried = stats.pivots;
-    stats = solve_masses(Rounding::kStates, false);
-    stats.pivots += tried;
-    r.warm = false;
-    r.rounded_states = true;
+    // The net-change rounding can put a unit where only cells passing on all they hold could
+    // bring it (an exact shift of a state). b rounded on its own differs from it by `apart`
+    // units in all, which can make at most that many units routable: only then is a second,
+    // cold solve worth it (the failed one split every cell); a step that cannot route real
+    // mass keeps its verdict without one.
+    integer_masses(a, b, s.cells, s.spec.balance, unit, Rounding::kStates, s.states_rounded);
+    int64_t apart = 0;
+    for (size_t k = 0; k < s.masses.b.size(); ++k)
+      apart += std::llabs(s.states_rounded.b[k] - s.masses.b[k]);
+    if (stats.unroutable <= apart) {
+      std::swap(s.masses, s.states_rounded);
+      const long tried = stats.pivots;
+      stats = solve_masses(false);
+      stats.pivots += tried;
+      r.warm = false;
+      r.rounded_states = true;
+    }
   }
 
   const int K = s.slots();
